@@ -1,0 +1,23 @@
+package io.nexslice.dynamicslicing.it;
+
+import io.kubernetes.client.openapi.ApiClient;
+import java.nio.file.Path;
+
+/**
+ * A real Kubernetes API server for integration tests, whichever backend provides it.
+ *
+ * @param kubeconfig admin kubeconfig file (for the controller under test and for kubectl)
+ * @param client admin client for the tests themselves
+ * @param unboundClient a client for a user that no RBAC rule names: tests bind it to what they test
+ * @param unboundUser that user's name
+ * @param hasControllerManager whether garbage collection and ReplicaSets run
+ * @param description for messages
+ */
+public record TestCluster(
+    Path kubeconfig,
+    ApiClient client,
+    ApiClient unboundClient,
+    String unboundUser,
+    boolean hasControllerManager,
+    String description,
+    AutoCloseable stopper) {}
