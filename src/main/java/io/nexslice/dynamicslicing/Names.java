@@ -1,0 +1,30 @@
+package io.nexslice.dynamicslicing;
+
+/**
+ * Every label, annotation, event reason and identity this controller writes, in one place, so
+ * that what users select with kubectl and what the code writes cannot drift apart.
+ */
+public final class Names {
+  private Names() {}
+
+  /** Name of the controller: field manager, event source, lease holder prefix. */
+  public static final String CONTROLLER = "dynamic-slicing";
+  /** Every server-side apply is made under this field manager. */
+  public static final String FIELD_MANAGER = CONTROLLER;
+
+  public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String LABEL_NAME = "app.kubernetes.io/name";
+  public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
+  /** The UE pod a UPF serves (pod names longer than 63 characters are hashed, see UpfNames). */
+  public static final String LABEL_UE = "nexslice.io/ue";
+  public static final String UPF_APP = "upf";
+
+  /** Annotation holding the UE pod's full name, which a label value cannot always hold. */
+  public static final String ANNOTATION_UE_POD = "nexslice.io/ue-pod";
+
+  public static final String REASON_UPF_CREATED = "UpfCreated";
+  public static final String REASON_UPF_UPDATED = "UpfUpdated";
+  public static final String REASON_UPF_REMOVED = "UpfRemoved";
+  public static final String REASON_NAME_TAKEN = "UpfNameTaken";
+  public static final String REASON_APPLY_FAILED = "UpfApplyFailed";
+}

@@ -1,0 +1,110 @@
+package io.nexslice.dynamicslicing.model;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.kubernetes.client.openapi.JSON;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns desired objects into server-side apply bodies, and tells whether an existing object
+ * already holds everything a desired one says.
+ *
+ * <p>Why pruning: client-java's models start every list and map empty, so a plain serialisation
+ * sends {@code "overhead": {}} (rejected by a real API server) and fields such as
+ * {@code resourceClaims: []} that an older server's apply schema does not know. An apply body
+ * should name only the fields we mean to own.
+ *
+ * <p>Why a subset check: the API server adds defaults (protocol, terminationMessagePath, ...) and
+ * other managers add their own fields, so equality never holds. An object "satisfies" the desired
+ * one when every field we would apply is present with the same value: exactly the fields a
+ * forced apply would change. Skipping the write then makes restarts and resyncs write-free.
+ */
+public final class ApplyJson {
+  /** Keys whose empty object means something ({@code emptyDir: {}} asks for a volume). */
+  private static final Set<String> MEANINGFUL_EMPTY = Set.of("emptyDir");
+
+  private final JSON json;
+
+  public ApplyJson(JSON json) {
+    this.json = json;
+  }
+
+  /** The apply body: the object's JSON without nulls and without empty lists or maps. */
+  public String body(Object desired) {
+    return pruned(desired).toString();
+  }
+
+  public JsonElement pruned(Object desired) {
+    JsonElement tree = json.getGson().toJsonTree(desired);
+    prune(tree);
+    return tree;
+  }
+
+  /** True when {@code existing} already holds every field of {@code desired} with its value. */
+  public boolean isSatisfiedBy(Object desired, Object existing) {
+    if (existing == null) {
+      return false;
+    }
+    return contains(json.getGson().toJsonTree(existing), pruned(desired));
+  }
+
+  private static void prune(JsonElement e) {
+    if (e.isJsonObject()) {
+      JsonObject o = e.getAsJsonObject();
+      for (String key : Set.copyOf(o.keySet())) {
+        JsonElement child = o.get(key);
+        prune(child);
+        if (child.isJsonNull() || isEmptyCollection(child) && !MEANINGFUL_EMPTY.contains(key)) {
+          o.remove(key);
+        }
+      }
+    } else if (e.isJsonArray()) {
+      for (JsonElement child : e.getAsJsonArray()) {
+        prune(child);
+      }
+    }
+  }
+
+  private static boolean isEmptyCollection(JsonElement e) {
+    return e.isJsonArray() && e.getAsJsonArray().isEmpty() || e.isJsonObject() && e.getAsJsonObject().isEmpty();
+  }
+
+  private static boolean contains(JsonElement have, JsonElement want) {
+    if (want.isJsonObject()) {
+      if (!have.isJsonObject()) {
+        return false;
+      }
+      JsonObject h = have.getAsJsonObject();
+      for (Map.Entry<String, JsonElement> w : want.getAsJsonObject().entrySet()) {
+        JsonElement hv = h.get(w.getKey());
+        if (hv == null || hv.isJsonNull()) {
+          if (!(w.getValue().isJsonObject() && w.getValue().getAsJsonObject().isEmpty())) {
+            return false;
+          }
+        } else if (!contains(hv, w.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (want.isJsonArray()) {
+      if (!have.isJsonArray()) {
+        return false;
+      }
+      JsonArray h = have.getAsJsonArray();
+      JsonArray w = want.getAsJsonArray();
+      if (h.size() != w.size()) {
+        return false;
+      }
+      for (int i = 0; i < w.size(); i++) {
+        if (!contains(h.get(i), w.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return have.equals(want);
+  }
+}

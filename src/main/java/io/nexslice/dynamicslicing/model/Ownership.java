@@ -1,0 +1,57 @@
+package io.nexslice.dynamicslicing.model;
+
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
+import io.nexslice.dynamicslicing.Names;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Who an object holding a UPF name belongs to. The rule, as in sample-controller: an object is
+ * ours only if its controller reference points at the UE pod; anything else is never adopted.
+ */
+public final class Ownership {
+  private Ownership() {}
+
+  public enum Owner {
+    /** No object holds the name. */
+    ABSENT,
+    /** Controlled by this very UE pod (same uid). */
+    THIS_UE,
+    /** Made by us for an earlier pod of the same name (deleted and recreated): garbage. */
+    PREVIOUS_UE,
+    /** Anything else: another tool's object, or one squatting our name. Hands off. */
+    FOREIGN
+  }
+
+  /**
+   * Classifies {@code existing} for the UE pod {@code podName}; {@code podUid} null means the
+   * pod is gone, so our objects for any pod of that name are garbage.
+   */
+  public static Owner classify(KubernetesObject existing, String podName, String podUid) {
+    if (existing == null) {
+      return Owner.ABSENT;
+    }
+    Optional<V1OwnerReference> controller = controllerPod(existing);
+    if (controller.isEmpty() || !podName.equals(controller.get().getName())) {
+      return Owner.FOREIGN;
+    }
+    if (podUid != null && podUid.equals(controller.get().getUid())) {
+      return Owner.THIS_UE;
+    }
+    Map<String, String> labels = existing.getMetadata().getLabels();
+    boolean markedOurs = labels != null && Names.CONTROLLER.equals(labels.get(Names.LABEL_MANAGED_BY));
+    return markedOurs ? Owner.PREVIOUS_UE : Owner.FOREIGN;
+  }
+
+  /** The controller reference of {@code o} when it is a core/v1 Pod. */
+  public static Optional<V1OwnerReference> controllerPod(KubernetesObject o) {
+    if (o.getMetadata() == null || o.getMetadata().getOwnerReferences() == null) {
+      return Optional.empty();
+    }
+    return o.getMetadata().getOwnerReferences().stream()
+        .filter(r -> Boolean.TRUE.equals(r.getController()))
+        .filter(r -> "Pod".equals(r.getKind()) && "v1".equals(r.getApiVersion()))
+        .findFirst();
+  }
+}

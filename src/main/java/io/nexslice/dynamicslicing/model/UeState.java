@@ -1,0 +1,66 @@
+package io.nexslice.dynamicslicing.model;
+
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+
+/**
+ * What a UE pod's state says about attachment: pure functions of the pod, no cluster access.
+ *
+ * <p>The rule: a UE is attached when its pod is selected, not terminating, and Ready now or
+ * already served by a UPF. The second half is what keeps the UPF through readiness flaps
+ * (Ready, NotReady, Ready): the UPF's own existence remembers that the UE has been Ready, so no
+ * state needs to live in the controller and a restart decides the same way.
+ */
+public final class UeState {
+  private UeState() {}
+
+  /** Why a UE is or is not served. */
+  public enum Attachment {
+    ATTACHED,
+    /** Selected and alive but never Ready yet: nothing to create. */
+    NOT_READY,
+    /** Deleted, terminating or no longer selected: its UPF must go. */
+    DETACHED
+  }
+
+  public static boolean isReady(V1Pod pod) {
+    return readyCondition(pod).map(c -> "True".equals(c.getStatus())).orElse(false);
+  }
+
+  public static boolean isTerminating(V1Pod pod) {
+    return pod.getMetadata() != null && pod.getMetadata().getDeletionTimestamp() != null;
+  }
+
+  /** When the pod last became Ready, if it is Ready now. */
+  public static Optional<OffsetDateTime> readySince(V1Pod pod) {
+    return readyCondition(pod)
+        .filter(c -> "True".equals(c.getStatus()))
+        .map(V1PodCondition::getLastTransitionTime);
+  }
+
+  /**
+   * Decides attachment.
+   *
+   * @param pod the pod from the cache, or null when it is gone (deleted or no longer selected)
+   * @param selected whether the pod matches the UE selector in a watched namespace
+   * @param servedNow whether a UPF object controlled by this very pod (same uid) exists
+   */
+  public static Attachment attachment(V1Pod pod, boolean selected, boolean servedNow) {
+    if (pod == null || !selected || isTerminating(pod)) {
+      return Attachment.DETACHED;
+    }
+    if (isReady(pod) || servedNow) {
+      return Attachment.ATTACHED;
+    }
+    return Attachment.NOT_READY;
+  }
+
+  private static Optional<V1PodCondition> readyCondition(V1Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return pod.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();
+  }
+}

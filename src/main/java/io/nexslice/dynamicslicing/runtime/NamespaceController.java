@@ -1,0 +1,161 @@
+package io.nexslice.dynamicslicing.runtime;
+
+import io.kubernetes.client.extended.controller.Controller;
+import io.kubernetes.client.extended.controller.ControllerManager;
+import io.kubernetes.client.extended.controller.builder.ControllerBuilder;
+import io.kubernetes.client.extended.controller.reconciler.Request;
+import io.kubernetes.client.extended.workqueue.DefaultRateLimitingQueue;
+import io.kubernetes.client.extended.workqueue.RateLimitingQueue;
+import io.kubernetes.client.extended.workqueue.ratelimiter.BucketRateLimiter;
+import io.kubernetes.client.extended.workqueue.ratelimiter.ItemExponentialFailureRateLimiter;
+import io.kubernetes.client.extended.workqueue.ratelimiter.MaxOfRateLimiter;
+import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.informer.cache.Lister;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentList;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceList;
+import io.kubernetes.client.util.CallGeneratorParams;
+import io.nexslice.dynamicslicing.config.ControllerConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * The informers, work queue and workers for one watched namespace (or for all of them), built
+ * with client-java-extended: a SharedInformerFactory, a DefaultController and a ControllerManager.
+ *
+ * <p>One per namespace because a SharedInformerFactory holds one informer per type, and watching
+ * namespace by namespace is what lets the controller run with a Role instead of a ClusterRole.
+ */
+public final class NamespaceController {
+  /** Level-triggered safety net: every UE is looked at again this often even without events. */
+  static final Duration RESYNC = Duration.ofMinutes(10);
+  /** How long a deleted owned object waits before its UE is reconciled (see build()). */
+  static final Duration DELETE_SETTLE = Duration.ofMillis(500);
+
+  private final String namespace;
+  private final SharedInformerFactory factory;
+  private final SharedIndexInformer<V1Pod> podInformer;
+  private final SharedIndexInformer<V1Deployment> deploymentInformer;
+  private final SharedIndexInformer<V1Service> serviceInformer;
+  private final RateLimitingQueue<Request> queue;
+
+  /**
+   * @param namespace the namespace, or null for every namespace
+   * @param watchClient a client without read timeout, for long-running watches
+   */
+  public NamespaceController(String namespace, ApiClient watchClient, ControllerConfig config) {
+    this.namespace = namespace;
+    this.factory = new SharedInformerFactory(watchClient);
+    CoreV1Api core = new CoreV1Api(watchClient);
+    AppsV1Api apps = new AppsV1Api(watchClient);
+    String selector = config.ueSelector().text();
+    // Pods: only the selected ones, filtered by the API server. A pod that loses the label
+    // leaves this cache (the server sends DELETED), which the reconciler reads as opt-out.
+    this.podInformer = factory.sharedIndexInformerFor((CallGeneratorParams p) -> namespace == null
+            ? core.listPodForAllNamespaces().labelSelector(selector).resourceVersion(p.resourceVersion)
+                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
+            : core.listNamespacedPod(namespace).labelSelector(selector).resourceVersion(p.resourceVersion)
+                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
+        V1Pod.class, V1PodList.class);
+    // Deployments and Services: all of the namespace, not only ours, so a foreign object
+    // squatting a UPF name is seen in the cache and never overwritten.
+    this.deploymentInformer = factory.sharedIndexInformerFor((CallGeneratorParams p) -> namespace == null
+            ? apps.listDeploymentForAllNamespaces().resourceVersion(p.resourceVersion)
+                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
+            : apps.listNamespacedDeployment(namespace).resourceVersion(p.resourceVersion)
+                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
+        V1Deployment.class, V1DeploymentList.class);
+    this.serviceInformer = factory.sharedIndexInformerFor((CallGeneratorParams p) -> namespace == null
+            ? core.listServiceForAllNamespaces().resourceVersion(p.resourceVersion)
+                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
+            : core.listNamespacedService(namespace).resourceVersion(p.resourceVersion)
+                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
+        V1Service.class, V1ServiceList.class);
+    this.queue = new DefaultRateLimitingQueue<>(Executors.newSingleThreadExecutor(daemon("queue-" + label())),
+        new MaxOfRateLimiter<>(
+            new ItemExponentialFailureRateLimiter<>(Duration.ofMillis(20), Duration.ofSeconds(60)),
+            new BucketRateLimiter<>(100, 50, Duration.ofSeconds(1))));
+  }
+
+  public Lister<V1Pod> pods() {
+    return new Lister<>(podInformer.getIndexer());
+  }
+
+  public Lister<V1Deployment> deployments() {
+    return new Lister<>(deploymentInformer.getIndexer());
+  }
+
+  public Lister<V1Service> services() {
+    return new Lister<>(serviceInformer.getIndexer());
+  }
+
+  public boolean hasSynced() {
+    return podInformer.hasSynced() && deploymentInformer.hasSynced() && serviceInformer.hasSynced();
+  }
+
+  public int queueDepth() {
+    return queue.length();
+  }
+
+  public String label() {
+    return namespace == null ? "all-namespaces" : namespace;
+  }
+
+  /** Builds the controller; events on owned objects map back to their UE through {@code keys}. */
+  Controller build(io.kubernetes.client.extended.controller.reconciler.Reconciler reconciler, OwnerKeys keys,
+      int workers) {
+    Supplier<Boolean> ready = this::hasSynced;
+    Controller controller = ControllerBuilder.defaultBuilder(factory)
+        // The queue must be set before watch(...), or events never reach the reconciler.
+        .withWorkQueue(queue)
+        .watch(q -> ControllerBuilder.controllerWatchBuilder(V1Pod.class, q)
+            .withWorkQueueKeyFunc(p -> new Request(p.getMetadata().getNamespace(), p.getMetadata().getName()))
+            .withResyncPeriod(RESYNC)
+            .build())
+        .watch(q -> ownedWatch(V1Deployment.class, q, keys))
+        .watch(q -> ownedWatch(V1Service.class, q, keys))
+        .withReconciler(reconciler)
+        .withName("upf-" + label())
+        .withWorkerCount(workers)
+        .withReadyFunc(ready)
+        .build();
+    // Deletes of owned objects are looked at a moment later. When a UE pod is deleted, the
+    // garbage collector may remove its UPF before our pod cache hears of the deletion; acting
+    // at once would re-create the UPF for a pod that is already gone.
+    deploymentInformer.addEventHandler(new DelayedDeleteHandler<>(queue, keys, DELETE_SETTLE));
+    serviceInformer.addEventHandler(new DelayedDeleteHandler<>(queue, keys, DELETE_SETTLE));
+    return new ControllerManager(factory, controller);
+  }
+
+  /** Add and update events of an owned kind, mapped to the UE; deletes go through DelayedDeleteHandler. */
+  private static <T extends io.kubernetes.client.common.KubernetesObject> io.kubernetes.client.extended.controller.ControllerWatch<T>
+      ownedWatch(Class<T> type, io.kubernetes.client.extended.workqueue.WorkQueue<Request> q, OwnerKeys keys) {
+    return ControllerBuilder.controllerWatchBuilder(type, q)
+        .withWorkQueueKeyFunc(keys::keyOf)
+        .withOnAddFilter(o -> keys.keyOf(o) != null)
+        .withOnUpdateFilter((o, n) -> keys.keyOf(n) != null)
+        .withOnDeleteFilter((o, unknown) -> false)
+        .build();
+  }
+
+  static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  static List<String> namespacesOf(ControllerConfig config) {
+    return config.watchesAllNamespaces() ? java.util.Collections.singletonList(null) : config.watchNamespaces();
+  }
+}

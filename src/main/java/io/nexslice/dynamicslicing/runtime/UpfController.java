@@ -1,0 +1,115 @@
+package io.nexslice.dynamicslicing.runtime;
+
+import io.kubernetes.client.extended.controller.Controller;
+import io.kubernetes.client.extended.event.legacy.EventRecorder;
+import io.kubernetes.client.extended.event.legacy.LegacyEventBroadcaster;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1EventSource;
+import io.nexslice.dynamicslicing.Names;
+import io.nexslice.dynamicslicing.config.ControllerConfig;
+import io.nexslice.dynamicslicing.model.ApplyJson;
+import io.nexslice.dynamicslicing.model.UpfDesiredState;
+import io.nexslice.dynamicslicing.reconcile.NameClaims;
+import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
+import io.nexslice.dynamicslicing.reconcile.ServerSideApplyWriter;
+import io.nexslice.dynamicslicing.reconcile.UpfReconciler;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole controller as one runnable unit: a NamespaceController per watched namespace, each
+ * with its own UpfReconciler, sharing one event recorder and one writer. Started by Main, and by
+ * the integration tests in-process.
+ */
+public final class UpfController implements Controller {
+  private static final Logger log = LoggerFactory.getLogger(UpfController.class);
+
+  private final List<NamespaceController> namespaces = new ArrayList<>();
+  private final List<Controller> managers = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final LegacyEventBroadcaster broadcaster;
+  private volatile boolean stopped;
+
+  /**
+   * @param client client for writes (bounded timeouts)
+   * @param watchClient client for informers (no read timeout: watches are long requests)
+   */
+  public UpfController(ControllerConfig config, ApiClient client, ApiClient watchClient, ReconcileListener listener) {
+    this.broadcaster = new LegacyEventBroadcaster(new CoreV1Api(client));
+    EventRecorder events = broadcaster.newRecorder(new V1EventSource().component(Names.CONTROLLER));
+    ServerSideApplyWriter writer = new ServerSideApplyWriter(client);
+    UpfDesiredState desired = new UpfDesiredState(config.upfImage(), config.upfReplicas());
+    ApplyJson applyJson = new ApplyJson(client.getJSON());
+    for (String ns : NamespaceController.namespacesOf(config)) {
+      NameClaims claims = new NameClaims();
+      NamespaceController nc = new NamespaceController(ns, watchClient, config);
+      UpfReconciler reconciler = new UpfReconciler(nc.pods(), nc.deployments(), nc.services(),
+          config.ueSelector(), desired, applyJson, writer, events, claims, listener);
+      namespaces.add(nc);
+      managers.add(nc.build(reconciler, new OwnerKeys(claims), config.workers()));
+    }
+  }
+
+  /** Starts informers and workers of every namespace and returns at once. */
+  public void start() {
+    broadcaster.startRecording();
+    for (int i = 0; i < managers.size(); i++) {
+      Controller manager = managers.get(i);
+      Thread t = new Thread(manager::run, "controller-" + namespaces.get(i).label());
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+    log.info("Started UPF controller for namespaces {}",
+        namespaces.stream().map(NamespaceController::label).toList());
+  }
+
+  /** Runs until shut down: the form LeaderElectingController expects. */
+  @Override
+  public void run() {
+    start();
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** True once every informer has listed its objects. */
+  public boolean hasSynced() {
+    return !namespaces.isEmpty() && namespaces.stream().allMatch(NamespaceController::hasSynced);
+  }
+
+  public int queueDepth() {
+    return namespaces.stream().mapToInt(NamespaceController::queueDepth).sum();
+  }
+
+  public List<NamespaceController> namespaces() {
+    return List.copyOf(namespaces);
+  }
+
+  /** Stops workers and informers; work in flight is either finished or redone by the next run. */
+  @Override
+  public synchronized void shutdown() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    managers.forEach(Controller::shutdown);
+    broadcaster.shutdown();
+    for (Thread t : threads) {
+      try {
+        t.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    log.info("Stopped UPF controller");
+  }
+}

@@ -1,0 +1,51 @@
+package io.nexslice.dynamicslicing.model;
+
+import static io.nexslice.dynamicslicing.model.UeState.Attachment.ATTACHED;
+import static io.nexslice.dynamicslicing.model.UeState.Attachment.DETACHED;
+import static io.nexslice.dynamicslicing.model.UeState.Attachment.NOT_READY;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1PodStatus;
+import java.time.OffsetDateTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class UeStateTest {
+
+  static V1Pod pod(String ready) {
+    V1Pod pod = new V1Pod().metadata(new V1ObjectMeta().name("ue1").namespace("ns").uid("u1"));
+    if (ready != null) {
+      pod.status(new V1PodStatus().conditions(List.of(
+          new V1PodCondition().type("Ready").status(ready).lastTransitionTime(OffsetDateTime.now()))));
+    }
+    return pod;
+  }
+
+  @Test
+  void readyPodIsAttached() {
+    assertEquals(ATTACHED, UeState.attachment(pod("True"), true, false));
+  }
+
+  @Test
+  void neverReadyPodGetsNothing() {
+    assertEquals(NOT_READY, UeState.attachment(pod("False"), true, false));
+    assertEquals(NOT_READY, UeState.attachment(pod(null), true, false));
+  }
+
+  @Test
+  void notReadyPodThatIsServedKeepsItsUpf() {
+    assertEquals(ATTACHED, UeState.attachment(pod("False"), true, true));
+  }
+
+  @Test
+  void terminatingGoneOrUnselectedPodIsDetachedEvenWhenReady() {
+    V1Pod terminating = pod("True");
+    terminating.getMetadata().deletionTimestamp(OffsetDateTime.now());
+    assertEquals(DETACHED, UeState.attachment(terminating, true, true));
+    assertEquals(DETACHED, UeState.attachment(null, true, true));
+    assertEquals(DETACHED, UeState.attachment(pod("True"), false, true));
+  }
+}

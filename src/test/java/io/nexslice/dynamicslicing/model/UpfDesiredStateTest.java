@@ -1,0 +1,84 @@
+package io.nexslice.dynamicslicing.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
+import io.kubernetes.client.openapi.models.V1Service;
+import org.junit.jupiter.api.Test;
+
+class UpfDesiredStateTest {
+  private final UeRef ue = new UeRef("nexslice", "ueransim-ue1", "uid-1");
+  private final UpfObjects upf = new UpfDesiredState("registry.example/upf:1", 2).build(ue);
+  private final ApplyJson applyJson = new ApplyJson(new JSON());
+
+  @Test
+  void deploymentRunsTheConfiguredImageAndReplicas() {
+    V1Deployment d = upf.deployment();
+    assertEquals("upf-ueransim-ue1", d.getMetadata().getName());
+    assertEquals("nexslice", d.getMetadata().getNamespace());
+    assertEquals(2, d.getSpec().getReplicas());
+    V1Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertEquals("registry.example/upf:1", c.getImage());
+    assertEquals(2, c.getPorts().size());
+    assertNull(d.getSpec().getTemplate().getSpec().getOverhead());
+    assertEquals(d.getSpec().getSelector().getMatchLabels().entrySet().stream().filter(
+        e -> !d.getSpec().getTemplate().getMetadata().getLabels().get(e.getKey()).equals(e.getValue())).count(), 0);
+  }
+
+  @Test
+  void bothObjectsAreControlledByTheUePod() {
+    for (var o : new io.kubernetes.client.common.KubernetesObject[] {upf.deployment(), upf.service()}) {
+      V1OwnerReference ref = o.getMetadata().getOwnerReferences().get(0);
+      assertEquals("Pod", ref.getKind());
+      assertEquals("uid-1", ref.getUid());
+      assertTrue(ref.getController());
+      assertEquals("dynamic-slicing", o.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+      assertEquals("ueransim-ue1", o.getMetadata().getAnnotations().get("nexslice.io/ue-pod"));
+    }
+  }
+
+  @Test
+  void serviceExposesPfcpAndGtpuOverUdp() {
+    V1Service s = upf.service();
+    assertEquals(8805, s.getSpec().getPorts().get(0).getPort());
+    assertEquals(2152, s.getSpec().getPorts().get(1).getPort());
+    assertTrue(s.getSpec().getPorts().stream().allMatch(p -> "UDP".equals(p.getProtocol())));
+    assertEquals(upf.deployment().getSpec().getSelector().getMatchLabels(), s.getSpec().getSelector());
+  }
+
+  @Test
+  void applyBodyHasNoOverheadAndNoEmptyCollections() {
+    JsonObject body = applyJson.pruned(upf.deployment()).getAsJsonObject();
+    JsonObject podSpec = body.getAsJsonObject("spec").getAsJsonObject("template").getAsJsonObject("spec");
+    assertFalse(podSpec.has("overhead"));
+    assertFalse(podSpec.has("tolerations"));
+    assertFalse(body.getAsJsonObject("metadata").has("finalizers"));
+    assertFalse(applyJson.body(upf.deployment()).contains("[]"));
+  }
+
+  @Test
+  void anObjectWithServerDefaultsSatisfiesTheDesiredOne() {
+    V1Deployment fromServer = new JSON().deserialize(applyJson.body(upf.deployment()), V1Deployment.class);
+    fromServer.getMetadata().uid("x").resourceVersion("7");
+    fromServer.getSpec().getTemplate().getSpec().getContainers().get(0).terminationMessagePath("/dev/termination-log");
+    assertTrue(applyJson.isSatisfiedBy(upf.deployment(), fromServer));
+
+    fromServer.getSpec().replicas(5);
+    assertFalse(applyJson.isSatisfiedBy(upf.deployment(), fromServer));
+  }
+
+  @Test
+  void anEditedImageIsNotSatisfied() {
+    V1Deployment edited = new JSON().deserialize(applyJson.body(upf.deployment()), V1Deployment.class);
+    edited.getSpec().getTemplate().getSpec().getContainers().get(0).image("evil:latest");
+    assertFalse(applyJson.isSatisfiedBy(upf.deployment(), edited));
+    assertFalse(applyJson.isSatisfiedBy(upf.deployment(), null));
+  }
+}
