@@ -6,8 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(openjdk-17-jdk-headless maven golang-go rsync jq etcd-server dpkg-dev openssl curl
-          golang-github-modern-go-reflect2-dev iproute2 procps util-linux
-          containerd runc containernetworking-plugins busybox-static)
+          golang-github-modern-go-reflect2-dev iproute2 procps util-linux)
 
 SUDO=
 if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
@@ -34,3 +33,4 @@ $SUDO systemctl disable --now etcd >/dev/null 2>&1 || true
 scripts/build-control-plane.sh >/dev/null
 mvn -B -q -DskipTests package
 echo "Set-up done. Run the controller: scripts/run.sh   Run the tests: mvn -B verify"
+echo "(control-plane binaries cached in $(scripts/build-control-plane.sh))"

@@ -115,6 +115,11 @@ public final class Kube {
     core.deleteNamespacedPod(name, ns).gracePeriodSeconds(0).execute();
   }
 
+  /** Deletes a Service without parsing the answer (a 1.20 server returns a Status the client cannot read). */
+  public void deleteService(String ns, String name) throws ApiException {
+    client.execute(core.deleteNamespacedService(name, ns).buildCall(null));
+  }
+
   public V1Deployment deployment(String ns, String name) throws ApiException {
     try {
       return apps.readNamespacedDeployment(name, ns).execute();
@@ -147,6 +152,30 @@ public final class Kube {
 
   public List<V1Pod> pods(String ns, String labelSelector) throws ApiException {
     return core.listNamespacedPod(ns).labelSelector(labelSelector).execute().getItems();
+  }
+
+  /**
+   * The field managers of an object as "manager/operation". Read from the raw answer: client-java
+   * 22 and later drop managedFields when they deserialise (kubernetes-client/java#3995).
+   */
+  public List<String> managers(okhttp3.Call get) throws java.io.IOException {
+    try (okhttp3.Response r = get.execute()) {
+      var meta = com.google.gson.JsonParser.parseString(r.body().string()).getAsJsonObject().getAsJsonObject("metadata");
+      List<String> out = new java.util.ArrayList<>();
+      if (meta.has("managedFields")) {
+        meta.getAsJsonArray("managedFields").forEach(e -> out.add(
+            e.getAsJsonObject().get("manager").getAsString() + "/" + e.getAsJsonObject().get("operation").getAsString()));
+      }
+      return out;
+    }
+  }
+
+  public List<String> deploymentManagers(String ns, String name) throws Exception {
+    return managers(apps.readNamespacedDeployment(name, ns).buildCall(null));
+  }
+
+  public List<String> serviceManagers(String ns, String name) throws Exception {
+    return managers(core.readNamespacedService(name, ns).buildCall(null));
   }
 
   /** Events about the object named {@code name} in {@code ns}. */

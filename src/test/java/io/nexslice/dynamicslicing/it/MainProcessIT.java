@@ -1,0 +1,79 @@
+package io.nexslice.dynamicslicing.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The packaged jar, run as users run it: `java -jar target/dynamic-slicing.jar`. */
+@ExtendWith(ClusterExtension.class)
+class MainProcessIT {
+  static final Path JAR = ClusterBackends.projectRoot().resolve("target/dynamic-slicing.jar");
+
+  static Process launch(Map<String, String> env, Path log) throws Exception {
+    assertTrue(Files.exists(JAR), "run through 'mvn verify' so the jar is packaged first");
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar", JAR.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().remove("KUBERNETES_SERVICE_HOST");
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void aBadVariableStopsTheProcessWithAMessageNamingIt() throws Exception {
+    Path log = Files.createTempFile("ds-main", ".log");
+    Process p = launch(Map.of("UPF_REPLICAS", "lots"), log);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(2, p.exitValue());
+    assertTrue(Files.readString(log).contains("UPF_REPLICAS: 'lots' is not a whole number"), Files.readString(log));
+  }
+
+  @Test
+  void theJarServesUesAndStopsPromptlyOnSigterm(Kube kube) throws Exception {
+    String ns = kube.createNamespace("main");
+    int port = freePort();
+    Path log = Files.createTempFile("ds-main", ".log");
+    Process p = launch(Map.of("KUBECONFIG", kube.cluster().kubeconfig().toString(), "WATCH_NAMESPACES", ns,
+        "HTTP_PORT", Integer.toString(port)), log);
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+      assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+
+      kube.createReadyUe(ns, "ue-jar");
+      kube.awaitUpf(ns, "upf-ue-jar");
+
+      long start = System.nanoTime();
+      p.destroy(); // SIGTERM
+      assertTrue(p.waitFor(10, TimeUnit.SECONDS), "stopped within 10 s of SIGTERM");
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      String out = Files.readString(log);
+      assertTrue(out.contains("Stopped UPF controller"), out);
+      assertTrue(millis < 10_000, "took " + millis + " ms");
+    } finally {
+      p.destroyForcibly();
+      kube.deleteNamespace(ns);
+    }
+  }
+}
