@@ -1,0 +1,114 @@
+package io.nexslice.dynamicslicing.pool;
+
+import java.util.Optional;
+
+/**
+ * An IPv4 range cut into equal blocks: UPF_POOL_CIDR (default 12.2.0.0/16, clear of NexSlice's
+ * static 12.1.x.0/24 pools) in blocks of UPF_POOL_BLOCK_PREFIX (default /24). Pure arithmetic.
+ */
+public final class AddressPool {
+  private final long base;
+  private final int prefix;
+  private final int blockPrefix;
+
+  public AddressPool(String cidr, int blockPrefix) {
+    String[] parts = cidr.trim().split("/");
+    if (parts.length != 2) {
+      throw new IllegalArgumentException("'" + cidr + "' is not a CIDR such as 12.2.0.0/16");
+    }
+    long addr = parseIpv4(parts[0]);
+    int p;
+    try {
+      p = Integer.parseInt(parts[1]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + cidr + "' has no prefix length");
+    }
+    if (p < 8 || p > 30) {
+      throw new IllegalArgumentException("prefix /" + p + " of '" + cidr + "' is outside /8-/30");
+    }
+    if (blockPrefix < p || blockPrefix > 30) {
+      throw new IllegalArgumentException("block size /" + blockPrefix + " must be between /" + p + " and /30");
+    }
+    if ((addr & mask(p)) != addr) {
+      throw new IllegalArgumentException("'" + cidr + "' has host bits set; did you mean "
+          + format(addr & mask(p)) + "/" + p + "?");
+    }
+    this.base = addr;
+    this.prefix = p;
+    this.blockPrefix = blockPrefix;
+  }
+
+  public int blockCount() {
+    return 1 << (blockPrefix - prefix);
+  }
+
+  /** Block number {@code i}, as CIDR text. */
+  public String block(int i) {
+    if (i < 0 || i >= blockCount()) {
+      throw new IndexOutOfBoundsException(i);
+    }
+    return format(base + ((long) i << (32 - blockPrefix))) + "/" + blockPrefix;
+  }
+
+  /** True when {@code cidr} is one of this pool's blocks exactly. */
+  public boolean isBlock(String cidr) {
+    return indexOf(cidr).isPresent();
+  }
+
+  Optional<Integer> indexOf(String cidr) {
+    try {
+      String[] parts = cidr.split("/");
+      if (parts.length != 2 || Integer.parseInt(parts[1]) != blockPrefix) {
+        return Optional.empty();
+      }
+      long addr = parseIpv4(parts[0]);
+      long offset = addr - base;
+      long size = 1L << (32 - blockPrefix);
+      if (offset < 0 || offset % size != 0 || offset / size >= blockCount()) {
+        return Optional.empty();
+      }
+      return Optional.of((int) (offset / size));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The first usable address of a block: the UE-side gateway a UPF config names. */
+  public static String gateway(String block) {
+    return format(parseIpv4(block.split("/")[0]) + 1);
+  }
+
+  @Override
+  public String toString() {
+    return format(base) + "/" + prefix + " in /" + blockPrefix + " blocks";
+  }
+
+  private static long mask(int p) {
+    return (0xFFFFFFFFL << (32 - p)) & 0xFFFFFFFFL;
+  }
+
+  static long parseIpv4(String s) {
+    String[] o = s.trim().split("\\.");
+    if (o.length != 4) {
+      throw new IllegalArgumentException("'" + s + "' is not an IPv4 address");
+    }
+    long v = 0;
+    for (String part : o) {
+      int n;
+      try {
+        n = Integer.parseInt(part);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("'" + s + "' is not an IPv4 address");
+      }
+      if (n < 0 || n > 255 || !part.equals(Integer.toString(n))) {
+        throw new IllegalArgumentException("'" + s + "' is not an IPv4 address");
+      }
+      v = (v << 8) | n;
+    }
+    return v;
+  }
+
+  static String format(long v) {
+    return ((v >> 24) & 255) + "." + ((v >> 16) & 255) + "." + ((v >> 8) & 255) + "." + (v & 255);
+  }
+}
