@@ -38,11 +38,20 @@ public final class Main {
       System.exit(3);
       return;
     }
-    log.info("Starting dynamic-slicing: cluster from {}, namespaces={}, selector='{}', image={}, replicas={}",
+    log.info("Starting dynamic-slicing: cluster from {}, namespaces={}, selector='{}', profile={}, image={},"
+            + " replicas={}, default slice {}, pool {}",
         KubeClients.describe(env), config.watchesAllNamespaces() ? "*" : config.watchNamespaces(),
-        config.ueSelector(), config.upfImage(), config.upfReplicas());
+        config.ueSelector(), config.upfProfile(), config.upfImage().orElse("(profile default)"),
+        config.upfReplicas(), config.defaultSlice(), config.pool());
 
-    UpfController controller = new UpfController(config, client, watchClient, ReconcileListener.NONE);
+    UpfController controller;
+    try {
+      controller = new UpfController(config, client, watchClient, ReconcileListener.NONE);
+    } catch (ConfigException e) {
+      System.err.println("dynamic-slicing: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     HealthServer http = new HealthServer(config.httpPort(), controller::hasSynced);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

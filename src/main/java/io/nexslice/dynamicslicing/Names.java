@@ -19,6 +19,17 @@ public final class Names {
   public static final String LABEL_UE = "nexslice.io/ue";
   public static final String UPF_APP = "upf";
 
+  /** Slice and DNN of a UE, set by its owner; they win over the UE's ue.yaml and the defaults. */
+  public static final String ANNOTATION_SST = "nexslice.io/sst";
+  public static final String ANNOTATION_SD = "nexslice.io/sd";
+  public static final String ANNOTATION_DNN = "nexslice.io/dnn";
+  /** The UE address block (CIDR) a UPF serves, recorded on its Deployment and ConfigMap. */
+  public static final String ANNOTATION_POOL = "nexslice.io/ue-pool";
+  /** Slice the UPF serves, "sst=1 sd=FFFFFF dnn=oai", for kubectl readers. */
+  public static final String ANNOTATION_SLICE = "nexslice.io/slice";
+  /** Hash of the rendered configuration, on the pod template: a changed config restarts the UPF. */
+  public static final String ANNOTATION_CONFIG_HASH = "nexslice.io/config-sha256";
+
   /** Annotation holding the UE pod's full name, which a label value cannot always hold. */
   public static final String ANNOTATION_UE_POD = "nexslice.io/ue-pod";
 
@@ -27,4 +38,7 @@ public final class Names {
   public static final String REASON_UPF_REMOVED = "UpfRemoved";
   public static final String REASON_NAME_TAKEN = "UpfNameTaken";
   public static final String REASON_APPLY_FAILED = "UpfApplyFailed";
+  public static final String REASON_SLICE_INVALID = "UeSliceInvalid";
+  public static final String REASON_POOL_EXHAUSTED = "UpfPoolExhausted";
+  public static final String REASON_ANNOTATION_IGNORED = "UeAnnotationIgnored";
 }

@@ -1,37 +1,52 @@
 package io.nexslice.dynamicslicing.config;
 
+import io.nexslice.dynamicslicing.pool.AddressPool;
+import io.nexslice.dynamicslicing.slice.Slice;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * The operator's configuration, read once from the environment and validated at start.
  *
  * <p>Only the operator sets these (the controller's Deployment); nothing a UE pod's owner writes
- * reaches here, which is why the UPF image and replica count live in this record and nowhere else.
+ * reaches here, which is why image, profile (and so privileges) live in this record only.
  *
  * @param watchNamespaces namespaces whose UE pods are served; empty means every namespace
  * @param ueSelector which pods are UEs
- * @param upfImage image of every UPF container
+ * @param upfProfile oai, free5gc or custom
+ * @param upfTemplate the custom profile's template file, when upfProfile is custom
+ * @param upfImage the operator's image for every UPF; empty means the profile's default
  * @param upfReplicas replicas of every UPF Deployment
+ * @param nrfHost the NRF OAI UPFs register in
+ * @param defaultSlice slice and DNN of a UE that says nothing about it
+ * @param pool the range UE address blocks are cut from
  * @param httpPort port of /healthz, /readyz, /metrics and /api
  * @param workers reconcile workers per watched namespace
  */
 public record ControllerConfig(
     List<String> watchNamespaces,
     LabelSelector ueSelector,
-    String upfImage,
+    String upfProfile,
+    Optional<Path> upfTemplate,
+    Optional<String> upfImage,
     int upfReplicas,
+    String nrfHost,
+    Slice defaultSlice,
+    AddressPool pool,
     int httpPort,
     int workers) {
 
   public static final String DEFAULT_NAMESPACE = "nexslice";
   public static final String DEFAULT_SELECTOR = "nexslice.io/dynamic-upf=true";
-  public static final String DEFAULT_UPF_IMAGE = "oaisoftwarealliance/oai-upf:v2.1.0";
+  public static final List<String> PROFILES = List.of("oai", "free5gc", "custom");
 
   private static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern DNS1123_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
   // An image reference: no whitespace, no shell or YAML metacharacters.
   private static final Pattern IMAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@+-]*");
 
@@ -47,11 +62,25 @@ public record ControllerConfig(
   /** Reads and validates the configuration; throws ConfigException naming the bad variable. */
   public static ControllerConfig fromEnvironment(Map<String, String> env) {
     EnvReader r = new EnvReader(env);
+    String profile = r.string("UPF_PROFILE", "oai");
+    if (!PROFILES.contains(profile)) {
+      throw new ConfigException("UPF_PROFILE: '" + profile + "' is not one of " + PROFILES);
+    }
+    Optional<Path> template = Optional.ofNullable(r.optional("UPF_TEMPLATE")).map(Path::of);
+    if (profile.equals("custom") && template.isEmpty()) {
+      throw new ConfigException("UPF_TEMPLATE: required with UPF_PROFILE=custom (a file with Deployment, Service"
+          + " and ConfigMap templates; see docs/UPF-PROFILES.md)");
+    }
     return new ControllerConfig(
         namespaces(r.string("WATCH_NAMESPACES", DEFAULT_NAMESPACE)),
         selector(r.string("UE_SELECTOR", DEFAULT_SELECTOR)),
-        image(r.string("UPF_IMAGE", DEFAULT_UPF_IMAGE)),
+        profile,
+        template,
+        Optional.ofNullable(r.optional("UPF_IMAGE")).map(ControllerConfig::image),
         r.integer("UPF_REPLICAS", 1, 0, 100),
+        host(r.string("NRF_HOST", "oai-nrf")),
+        defaultSlice(r),
+        pool(r),
         r.integer("HTTP_PORT", 8080, 0, 65535),
         r.integer("WORKER_COUNT", 4, 1, 64));
   }
@@ -88,11 +117,50 @@ public record ControllerConfig(
   }
 
   private static String image(String value) {
-    String v = value.trim();
-    if (v.isEmpty() || v.length() > 512 || !IMAGE.matcher(v).matches()) {
+    if (value.length() > 512 || !IMAGE.matcher(value).matches()) {
       throw new ConfigException("UPF_IMAGE: '" + value + "' is not an image reference"
           + " (registry/name:tag or name@sha256:digest)");
     }
-    return v;
+    return value;
+  }
+
+  private static String host(String value) {
+    if (value.length() > 253 || !DNS1123_SUBDOMAIN.matcher(value).matches()) {
+      throw new ConfigException("NRF_HOST: '" + value + "' is not a host name");
+    }
+    return value;
+  }
+
+  private static Slice defaultSlice(EnvReader r) {
+    String sst = r.string("DEFAULT_SST", "1");
+    String sd = r.string("DEFAULT_SD", "FFFFFF");
+    String dnn = r.string("DEFAULT_DNN", "oai");
+    int sstValue;
+    try {
+      sstValue = Slice.parseSst(sst);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("DEFAULT_SST: " + e.getMessage());
+    }
+    Optional<String> sdValue;
+    try {
+      sdValue = sd.equalsIgnoreCase("none") ? Optional.empty() : Optional.of(Slice.parseSd(sd));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("DEFAULT_SD: " + e.getMessage() + " (or 'none')");
+    }
+    try {
+      return new Slice(sstValue, sdValue, dnn);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("DEFAULT_DNN: " + e.getMessage());
+    }
+  }
+
+  private static AddressPool pool(EnvReader r) {
+    String cidr = r.string("UPF_POOL_CIDR", "12.2.0.0/16");
+    int block = r.integer("UPF_POOL_BLOCK_PREFIX", 24, 8, 30);
+    try {
+      return new AddressPool(cidr, block);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("UPF_POOL_CIDR: " + e.getMessage());
+    }
   }
 }

@@ -1,47 +1,89 @@
 package io.nexslice.dynamicslicing.model;
 
-import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
-import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1Deployment;
-import io.kubernetes.client.openapi.models.V1DeploymentSpec;
 import io.kubernetes.client.openapi.models.V1DeploymentStrategy;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
-import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import io.kubernetes.client.openapi.models.V1Service;
-import io.kubernetes.client.openapi.models.V1ServicePort;
-import io.kubernetes.client.openapi.models.V1ServiceSpec;
-import io.kubernetes.client.custom.IntOrString;
 import io.nexslice.dynamicslicing.Names;
+import io.nexslice.dynamicslicing.profile.UpfProfile;
+import io.nexslice.dynamicslicing.profile.UpfSpec;
+import io.nexslice.dynamicslicing.slice.Slice;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * Builds the UPF a UE should have: a pure function of the UE's identity and the operator's
- * settings. Nothing read from the UE pod besides its name and uid reaches the objects, so what a
- * UE's owner writes can never choose the image, the privileges or host access.
+ * Builds the UPF a UE should have: a pure function of the UE's identity, its resolved slice, its
+ * address block and the operator's settings. The profile supplies containers and configuration;
+ * this class then sets, the same for every profile, what the controller relies on: names,
+ * namespace, labels, owner reference, selectors, replicas, the pool and slice annotations, the
+ * config checksum that restarts pods on a config change, and {@code overhead} unset.
  */
 public final class UpfDesiredState {
-  public static final int PFCP_PORT = 8805;
-  public static final int GTPU_PORT = 2152;
-
-  private final String image;
+  private final UpfProfile profile;
+  private final Optional<String> imageOverride;
   private final int replicas;
+  private final String nrfHost;
 
-  public UpfDesiredState(String image, int replicas) {
-    this.image = image;
+  public UpfDesiredState(UpfProfile profile, Optional<String> imageOverride, int replicas, String nrfHost) {
+    this.profile = profile;
+    this.imageOverride = imageOverride;
     this.replicas = replicas;
+    this.nrfHost = nrfHost;
   }
 
-  public UpfObjects build(UeRef ue) {
+  public UpfProfile profile() {
+    return profile;
+  }
+
+  public UpfObjects build(UeRef ue, Slice slice, String ueBlock) {
     String name = UpfNames.forPod(ue.name());
+    String image = imageOverride.orElse(profile.defaultImage());
+    UpfObjects rendered = profile.render(new UpfSpec(ue, name, ue.namespace(), slice, ueBlock, image, nrfHost));
     Map<String, String> selector = selectorLabels(ue);
-    return new UpfObjects(deployment(ue, name, selector), service(ue, name, selector));
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(Names.ANNOTATION_UE_POD, ue.name());
+    annotations.put(Names.ANNOTATION_POOL, ueBlock);
+    annotations.put(Names.ANNOTATION_SLICE, slice.toString());
+
+    V1ConfigMap configMap = rendered.configMap();
+    if (configMap != null) {
+      configMap.apiVersion("v1").kind("ConfigMap").metadata(metadata(rendered.configMap(), ue, name, selector, annotations));
+    }
+    V1Deployment deployment = rendered.deployment();
+    deployment.apiVersion("apps/v1").kind("Deployment").metadata(metadata(deployment, ue, name, selector, annotations));
+    deployment.getSpec().replicas(replicas).selector(new V1LabelSelector().matchLabels(selector));
+    if (deployment.getSpec().getStrategy() == null) {
+      // A UPF holds PFCP associations and GTP-U state: two generations at once confuse the SMF.
+      deployment.getSpec().strategy(new V1DeploymentStrategy().type("Recreate"));
+    }
+    V1PodTemplateSpec template = deployment.getSpec().getTemplate();
+    V1ObjectMeta podMeta = template.getMetadata() == null ? new V1ObjectMeta() : template.getMetadata();
+    podMeta.labels(merge(podMeta.getLabels(), labels(selector)));
+    podMeta.annotations(merge(podMeta.getAnnotations(), Map.of(Names.ANNOTATION_CONFIG_HASH, configHash(configMap))));
+    template.metadata(podMeta);
+    V1PodSpec podSpec = template.getSpec();
+    // client-java sends "overhead": {} by default, which a real API server rejects (403).
+    podSpec.setOverhead(null);
+    imageOverride.ifPresent(img -> upfContainer(podSpec).image(img));
+
+    V1Service service = rendered.service();
+    service.apiVersion("v1").kind("Service").metadata(metadata(service, ue, name, selector, annotations));
+    service.getSpec().selector(selector);
+    return new UpfObjects(deployment, service, configMap);
   }
 
   /** Labels that identify the pods of one UE's UPF; immutable in a Deployment, so kept minimal. */
@@ -53,56 +95,57 @@ public final class UpfDesiredState {
     return labels;
   }
 
-  private static V1ObjectMeta metadata(UeRef ue, String name, Map<String, String> selector) {
+  private static Map<String, String> labels(Map<String, String> selector) {
     Map<String, String> labels = new LinkedHashMap<>(selector);
     labels.put(Names.LABEL_COMPONENT, "user-plane");
+    return labels;
+  }
+
+  private V1ObjectMeta metadata(KubernetesObject rendered, UeRef ue, String name, Map<String, String> selector,
+      Map<String, String> annotations) {
+    V1ObjectMeta from = rendered.getMetadata() == null ? new V1ObjectMeta() : rendered.getMetadata();
+    Map<String, String> ann = new LinkedHashMap<>(annotations);
     return new V1ObjectMeta()
         .name(name)
         .namespace(ue.namespace())
-        .labels(labels)
-        .annotations(Map.of(Names.ANNOTATION_UE_POD, ue.name()))
+        .labels(merge(from.getLabels(), labels(selector)))
+        .annotations(merge(from.getAnnotations(), ann))
         // No blockOwnerDeletion: it needs permission to set finalizers on pods, which a
         // least-privilege controller does not have; the garbage collector works without it.
         .ownerReferences(List.of(new V1OwnerReference()
             .apiVersion("v1").kind("Pod").name(ue.name()).uid(ue.uid()).controller(true)));
   }
 
-  private V1Deployment deployment(UeRef ue, String name, Map<String, String> selector) {
-    V1Container upf = new V1Container()
-        .name("upf")
-        .image(image)
-        .ports(List.of(
-            new V1ContainerPort().name("pfcp").containerPort(PFCP_PORT).protocol("UDP"),
-            new V1ContainerPort().name("gtpu").containerPort(GTPU_PORT).protocol("UDP")))
-        .resources(new V1ResourceRequirements()
-            .requests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("128Mi")))
-            .limits(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("512Mi"))));
-    V1PodSpec podSpec = new V1PodSpec().containers(List.of(upf));
-    // client-java sends "overhead": {} by default, which a real API server rejects (403).
-    podSpec.setOverhead(null);
-    return new V1Deployment()
-        .apiVersion("apps/v1")
-        .kind("Deployment")
-        .metadata(metadata(ue, name, selector))
-        .spec(new V1DeploymentSpec()
-            .replicas(replicas)
-            // A UPF holds its PFCP association and GTP-U state; two at once would confuse the SMF.
-            .strategy(new V1DeploymentStrategy().type("Recreate"))
-            .selector(new V1LabelSelector().matchLabels(selector))
-            .template(new V1PodTemplateSpec()
-                .metadata(new V1ObjectMeta().labels(metadata(ue, name, selector).getLabels()))
-                .spec(podSpec)));
+  /** The container UPF_IMAGE applies to: the one named "upf", else the first. */
+  private static V1Container upfContainer(V1PodSpec pod) {
+    return pod.getContainers().stream().filter(c -> "upf".equals(c.getName())).findFirst()
+        .orElse(pod.getContainers().get(0));
   }
 
-  private static V1Service service(UeRef ue, String name, Map<String, String> selector) {
-    return new V1Service()
-        .apiVersion("v1")
-        .kind("Service")
-        .metadata(metadata(ue, name, selector))
-        .spec(new V1ServiceSpec()
-            .selector(selector)
-            .ports(List.of(
-                new V1ServicePort().name("pfcp").port(PFCP_PORT).targetPort(new IntOrString(PFCP_PORT)).protocol("UDP"),
-                new V1ServicePort().name("gtpu").port(GTPU_PORT).targetPort(new IntOrString(GTPU_PORT)).protocol("UDP"))));
+  /** Ours win over the profile's, so a template cannot detach objects from their UE. */
+  private static Map<String, String> merge(Map<String, String> theirs, Map<String, String> ours) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (theirs != null) {
+      out.putAll(theirs);
+    }
+    out.putAll(ours);
+    return out;
+  }
+
+  /** SHA-256 of the ConfigMap's data, stable across map orders. */
+  static String configHash(V1ConfigMap configMap) {
+    Map<String, String> data = configMap == null || configMap.getData() == null ? Map.of() : new TreeMap<>(configMap.getData());
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (Map.Entry<String, String> e : data.entrySet()) {
+        md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+        md.update((byte) 0);
+        md.update(e.getValue().getBytes(StandardCharsets.UTF_8));
+        md.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
   }
 }

@@ -15,6 +15,8 @@ import io.kubernetes.client.informer.cache.Lister;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ConfigMapList;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -25,6 +27,7 @@ import io.kubernetes.client.util.CallGeneratorParams;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
@@ -46,6 +49,7 @@ public final class NamespaceController {
   private final SharedIndexInformer<V1Pod> podInformer;
   private final SharedIndexInformer<V1Deployment> deploymentInformer;
   private final SharedIndexInformer<V1Service> serviceInformer;
+  private final SharedIndexInformer<V1ConfigMap> configMapInformer;
   private final RateLimitingQueue<Request> queue;
 
   /**
@@ -80,6 +84,16 @@ public final class NamespaceController {
             : core.listNamespacedService(namespace).resourceVersion(p.resourceVersion)
                 .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
         V1Service.class, V1ServiceList.class);
+    // ConfigMaps: ours, squatters on our names, and the UEs' own ue.yaml.
+    this.configMapInformer = factory.sharedIndexInformerFor((CallGeneratorParams p) -> namespace == null
+            ? core.listConfigMapForAllNamespaces().resourceVersion(p.resourceVersion)
+                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
+            : core.listNamespacedConfigMap(namespace).resourceVersion(p.resourceVersion)
+                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
+        V1ConfigMap.class, V1ConfigMapList.class);
+    // Indexes are updated with the cache itself, so they are complete when the caches are synced.
+    podInformer.addIndexers(Map.of(Indexes.BY_CONFIGMAP, Indexes::mountedConfigMaps));
+    deploymentInformer.addIndexers(Map.of(Indexes.BY_POOL_BLOCK, Indexes::poolBlock));
     this.queue = new DefaultRateLimitingQueue<>(Executors.newSingleThreadExecutor(daemon("queue-" + label())),
         new MaxOfRateLimiter<>(
             new ItemExponentialFailureRateLimiter<>(Duration.ofMillis(20), Duration.ofSeconds(60)),
@@ -98,8 +112,22 @@ public final class NamespaceController {
     return new Lister<>(serviceInformer.getIndexer());
   }
 
+  public Lister<V1ConfigMap> configMaps() {
+    return new Lister<>(configMapInformer.getIndexer());
+  }
+
+  /** namespace/name of the UPFs whose Deployment records {@code block}. */
+  public java.util.Set<String> poolHolders(String block) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (V1Deployment d : deploymentInformer.getIndexer().byIndex(Indexes.BY_POOL_BLOCK, block)) {
+      out.add(d.getMetadata().getNamespace() + "/" + d.getMetadata().getName());
+    }
+    return out;
+  }
+
   public boolean hasSynced() {
-    return podInformer.hasSynced() && deploymentInformer.hasSynced() && serviceInformer.hasSynced();
+    return podInformer.hasSynced() && deploymentInformer.hasSynced() && serviceInformer.hasSynced()
+        && configMapInformer.hasSynced();
   }
 
   public int queueDepth() {
@@ -123,6 +151,7 @@ public final class NamespaceController {
             .build())
         .watch(q -> ownedWatch(V1Deployment.class, q, keys))
         .watch(q -> ownedWatch(V1Service.class, q, keys))
+        .watch(q -> ownedWatch(V1ConfigMap.class, q, keys))
         .withReconciler(reconciler)
         .withName("upf-" + label())
         .withWorkerCount(workers)
@@ -133,6 +162,9 @@ public final class NamespaceController {
     // at once would re-create the UPF for a pod that is already gone.
     deploymentInformer.addEventHandler(new DelayedDeleteHandler<>(queue, keys, DELETE_SETTLE));
     serviceInformer.addEventHandler(new DelayedDeleteHandler<>(queue, keys, DELETE_SETTLE));
+    configMapInformer.addEventHandler(new DelayedDeleteHandler<>(queue, keys, DELETE_SETTLE));
+    // A UE's own ue.yaml changed: the pods that mount it may be in another slice now.
+    configMapInformer.addEventHandler(new UeConfigHandler(queue, podInformer.getIndexer()));
     return new ControllerManager(factory, controller);
   }
 

@@ -14,6 +14,13 @@ import io.nexslice.dynamicslicing.reconcile.NameClaims;
 import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
 import io.nexslice.dynamicslicing.reconcile.ServerSideApplyWriter;
 import io.nexslice.dynamicslicing.reconcile.UpfReconciler;
+import io.nexslice.dynamicslicing.reconcile.UeCache;
+import io.nexslice.dynamicslicing.pool.PoolAllocator;
+import io.nexslice.dynamicslicing.profile.Profiles;
+import io.nexslice.dynamicslicing.profile.UpfProfile;
+import io.nexslice.dynamicslicing.slice.SliceResolver;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -31,6 +38,7 @@ public final class UpfController implements Controller {
   private final List<Controller> managers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final LegacyEventBroadcaster broadcaster;
+  private final PoolAllocator pool;
   private volatile boolean stopped;
 
   /**
@@ -41,14 +49,24 @@ public final class UpfController implements Controller {
     this.broadcaster = new LegacyEventBroadcaster(new CoreV1Api(client));
     EventRecorder events = broadcaster.newRecorder(new V1EventSource().component(Names.CONTROLLER));
     ServerSideApplyWriter writer = new ServerSideApplyWriter(client);
-    UpfDesiredState desired = new UpfDesiredState(config.upfImage(), config.upfReplicas());
+    UpfProfile profile = Profiles.fromConfig(config);
+    UpfDesiredState desired = new UpfDesiredState(profile, config.upfImage(), config.upfReplicas(), config.nrfHost());
     ApplyJson applyJson = new ApplyJson(client.getJSON());
+    SliceResolver slices = new SliceResolver(config.defaultSlice());
     for (String ns : NamespaceController.namespacesOf(config)) {
+      namespaces.add(new NamespaceController(ns, watchClient, config));
+    }
+    // One allocator for every namespace: UE address blocks must be unique across the testbed.
+    this.pool = new PoolAllocator(config.pool(), block -> {
+      Set<String> holders = new HashSet<>();
+      namespaces.forEach(nc -> holders.addAll(nc.poolHolders(block)));
+      return holders;
+    });
+    for (NamespaceController nc : namespaces) {
       NameClaims claims = new NameClaims();
-      NamespaceController nc = new NamespaceController(ns, watchClient, config);
-      UpfReconciler reconciler = new UpfReconciler(nc.pods(), nc.deployments(), nc.services(),
-          config.ueSelector(), desired, applyJson, writer, events, claims, listener);
-      namespaces.add(nc);
+      UeCache cache = new UeCache(nc.pods(), nc.deployments(), nc.services(), nc.configMaps());
+      UpfReconciler reconciler = new UpfReconciler(cache, config.ueSelector(), slices, pool, desired, applyJson,
+          writer, events, claims, listener);
       managers.add(nc.build(reconciler, new OwnerKeys(claims), config.workers()));
     }
   }

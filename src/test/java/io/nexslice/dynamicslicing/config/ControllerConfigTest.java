@@ -15,7 +15,12 @@ class ControllerConfigTest {
     ControllerConfig c = ControllerConfig.fromEnvironment(Map.of());
     assertEquals(List.of("nexslice"), c.watchNamespaces());
     assertEquals("nexslice.io/dynamic-upf=true", c.ueSelector().text());
-    assertEquals("oaisoftwarealliance/oai-upf:v2.1.0", c.upfImage());
+    assertEquals(java.util.Optional.empty(), c.upfImage());
+    assertEquals("oai", c.upfProfile());
+    assertEquals("oai-nrf", c.nrfHost());
+    assertEquals("sst=1 sd=FFFFFF dnn=oai", c.defaultSlice().toString());
+    assertEquals("12.2.0.0/24", c.pool().block(0));
+    assertEquals(256, c.pool().blockCount());
     assertEquals(1, c.upfReplicas());
     assertEquals(8080, c.httpPort());
     assertEquals(4, c.workers());
@@ -37,6 +42,14 @@ class ControllerConfigTest {
     assertMessage("UPF_REPLICAS", Map.of("UPF_REPLICAS", "two"));
     assertMessage("HTTP_PORT", Map.of("HTTP_PORT", "70000"));
     assertMessage("WORKER_COUNT", Map.of("WORKER_COUNT", "0"));
+    assertMessage("UPF_PROFILE", Map.of("UPF_PROFILE", "open5gs"));
+    assertMessage("UPF_TEMPLATE", Map.of("UPF_PROFILE", "custom"));
+    assertMessage("DEFAULT_SST", Map.of("DEFAULT_SST", "256"));
+    assertMessage("DEFAULT_SD", Map.of("DEFAULT_SD", "XYZ"));
+    assertMessage("DEFAULT_DNN", Map.of("DEFAULT_DNN", "bad dnn"));
+    assertMessage("UPF_POOL_CIDR", Map.of("UPF_POOL_CIDR", "12.2.0.1/16"));
+    assertMessage("UPF_POOL_CIDR", Map.of("UPF_POOL_CIDR", "12.2.0.0/16", "UPF_POOL_BLOCK_PREFIX", "12"));
+    assertMessage("NRF_HOST", Map.of("NRF_HOST", "nrf host"));
   }
 
   private static void assertMessage(String variable, Map<String, String> env) {

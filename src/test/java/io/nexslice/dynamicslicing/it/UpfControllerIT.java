@@ -86,7 +86,7 @@ class UpfControllerIT {
     }
     assertTrue(kube.deploymentManagers(ns, "upf-ueransim-ue1").contains("dynamic-slicing/Apply"));
     assertTrue(kube.serviceManagers(ns, "upf-ueransim-ue1").contains("dynamic-slicing/Apply"));
-    assertEquals(List.of("8805/UDP", "2152/UDP"),
+    assertEquals(List.of("8805/UDP", "2152/UDP", "80/TCP"), // PFCP, GTP-U, and SBI for the OAI profile
         s.getSpec().getPorts().stream().map(p -> p.getPort() + "/" + p.getProtocol()).toList());
     // The template is one the real API server accepts: the ReplicaSet controller makes its pods.
     await().atMost(Kube.TIMEOUT).until(() -> kube.pods(ns, "nexslice.io/ue=ueransim-ue1").size() == 2);

@@ -11,11 +11,14 @@ import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Service;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class UpfDesiredStateTest {
   private final UeRef ue = new UeRef("nexslice", "ueransim-ue1", "uid-1");
-  private final UpfObjects upf = new UpfDesiredState("registry.example/upf:1", 2).build(ue);
+  private final UpfObjects upf = new UpfDesiredState(new io.nexslice.dynamicslicing.profile.OaiUpfProfile(),
+      java.util.Optional.of("registry.example/upf:1"), 2, "oai-nrf")
+      .build(ue, new io.nexslice.dynamicslicing.slice.Slice(1, java.util.Optional.of("FFFFFF"), "oai"), "12.2.3.0/24");
   private final ApplyJson applyJson = new ApplyJson(new JSON());
 
   @Test
@@ -26,7 +29,7 @@ class UpfDesiredStateTest {
     assertEquals(2, d.getSpec().getReplicas());
     V1Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertEquals("registry.example/upf:1", c.getImage());
-    assertEquals(2, c.getPorts().size());
+    assertEquals(List.of(8805, 2152, 80), c.getPorts().stream().map(p -> p.getContainerPort()).toList());
     assertNull(d.getSpec().getTemplate().getSpec().getOverhead());
     assertEquals(d.getSpec().getSelector().getMatchLabels().entrySet().stream().filter(
         e -> !d.getSpec().getTemplate().getMetadata().getLabels().get(e.getKey()).equals(e.getValue())).count(), 0);
@@ -34,7 +37,7 @@ class UpfDesiredStateTest {
 
   @Test
   void bothObjectsAreControlledByTheUePod() {
-    for (var o : new io.kubernetes.client.common.KubernetesObject[] {upf.deployment(), upf.service()}) {
+    for (var o : upf.all()) {
       V1OwnerReference ref = o.getMetadata().getOwnerReferences().get(0);
       assertEquals("Pod", ref.getKind());
       assertEquals("uid-1", ref.getUid());
@@ -47,10 +50,24 @@ class UpfDesiredStateTest {
   @Test
   void serviceExposesPfcpAndGtpuOverUdp() {
     V1Service s = upf.service();
-    assertEquals(8805, s.getSpec().getPorts().get(0).getPort());
-    assertEquals(2152, s.getSpec().getPorts().get(1).getPort());
-    assertTrue(s.getSpec().getPorts().stream().allMatch(p -> "UDP".equals(p.getProtocol())));
+    assertEquals(List.of("8805/UDP", "2152/UDP", "80/TCP"),
+        s.getSpec().getPorts().stream().map(p -> p.getPort() + "/" + p.getProtocol()).toList());
     assertEquals(upf.deployment().getSpec().getSelector().getMatchLabels(), s.getSpec().getSelector());
+  }
+
+  @Test
+  void poolSliceAndConfigChecksumAreRecorded() {
+    assertEquals("12.2.3.0/24", upf.deployment().getMetadata().getAnnotations().get("nexslice.io/ue-pool"));
+    assertEquals("sst=1 sd=FFFFFF dnn=oai", upf.deployment().getMetadata().getAnnotations().get("nexslice.io/slice"));
+    String hash = upf.deployment().getSpec().getTemplate().getMetadata().getAnnotations().get("nexslice.io/config-sha256");
+    assertEquals(64, hash.length());
+    assertEquals("upf-ueransim-ue1", upf.configMap().getMetadata().getName());
+    var other = new UpfDesiredState(new io.nexslice.dynamicslicing.profile.OaiUpfProfile(), java.util.Optional.empty(), 2,
+        "oai-nrf").build(ue, new io.nexslice.dynamicslicing.slice.Slice(2, java.util.Optional.empty(), "oai2"), "12.2.3.0/24");
+    assertTrue(!hash.equals(other.deployment().getSpec().getTemplate().getMetadata().getAnnotations()
+        .get("nexslice.io/config-sha256")), "a different config restarts the pods");
+    assertEquals("oaisoftwarealliance/oai-upf:v2.1.0",
+        other.deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getImage(), "profile default image");
   }
 
   @Test

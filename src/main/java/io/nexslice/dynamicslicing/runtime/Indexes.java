@@ -1,0 +1,33 @@
+package io.nexslice.dynamicslicing.runtime;
+
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.nexslice.dynamicslicing.Names;
+import io.nexslice.dynamicslicing.slice.SliceResolver;
+import java.util.List;
+import java.util.Map;
+
+/** Informer indexes: index functions are pure, and keys carry the namespace. */
+final class Indexes {
+  /** Pods by the ConfigMaps they mount ("namespace/name"). */
+  static final String BY_CONFIGMAP = "configMap";
+  /** Our Deployments by the UE address block they record. */
+  static final String BY_POOL_BLOCK = "poolBlock";
+
+  private Indexes() {}
+
+  static List<String> mountedConfigMaps(V1Pod pod) {
+    String ns = pod.getMetadata().getNamespace();
+    return SliceResolver.mountedConfigMaps(pod).stream().map(name -> ns + "/" + name).toList();
+  }
+
+  static List<String> poolBlock(V1Deployment d) {
+    Map<String, String> labels = d.getMetadata().getLabels();
+    Map<String, String> ann = d.getMetadata().getAnnotations();
+    if (labels == null || ann == null || !Names.CONTROLLER.equals(labels.get(Names.LABEL_MANAGED_BY))) {
+      return List.of();
+    }
+    String block = ann.get(Names.ANNOTATION_POOL);
+    return block == null ? List.of() : List.of(block);
+  }
+}

@@ -1,0 +1,229 @@
+package io.nexslice.dynamicslicing.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ConfigMapVolumeSource;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1Volume;
+import io.kubernetes.client.openapi.models.V1VolumeMount;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Issue #4: profiles, per-UPF config, address blocks and slices, on a real API server. */
+@ExtendWith(ClusterExtension.class)
+class UpfProfilesIT {
+  static final String UE_YAML_SLICE_2 = """
+      supi: 'imsi-208950000000032'
+      mcc: '208'
+      mnc: '95'
+      sessions:
+        - type: 'IPv4'
+          apn: 'oai2'
+          slice: {sst: 2, sd: 0xFFFFFF}
+      """;
+
+  private Kube kube;
+  private String ns;
+  private final List<RunningController> controllers = new ArrayList<>();
+
+  @BeforeEach
+  void setUp(Kube kube) throws Exception {
+    this.kube = kube;
+    this.ns = kube.createNamespace("profiles");
+  }
+
+  @AfterEach
+  void tearDown() {
+    controllers.forEach(RunningController::close);
+    kube.deleteNamespace(ns);
+  }
+
+  private RunningController start(Map<String, String> env) throws Exception {
+    RunningController c = RunningController.start(kube.cluster(), ns, env);
+    controllers.add(c);
+    return c;
+  }
+
+  private String block(String upf) throws ApiException {
+    return kube.deployment(ns, upf).getMetadata().getAnnotations().get("nexslice.io/ue-pool");
+  }
+
+  private V1ConfigMap config(String upf) throws ApiException {
+    return kube.core.readNamespacedConfigMap(upf, ns).execute();
+  }
+
+  @Test
+  void fiftyUesGetFiftyDistinctBlocksAndARestartKeepsEveryOne() throws Exception {
+    RunningController c = start(Map.of("UPF_REPLICAS", "0"));
+    for (int i = 0; i < 50; i++) {
+      kube.createReadyUe(ns, "ue-" + i);
+    }
+    Map<String, String> blocks = new HashMap<>();
+    for (int i = 0; i < 50; i++) {
+      kube.awaitUpf(ns, "upf-ue-" + i);
+      await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> config("upf-ue-0") != null);
+    }
+    for (int i = 0; i < 50; i++) {
+      String b = block("upf-ue-" + i);
+      assertTrue(b.matches("12\\.2\\.\\d+\\.0/24"), b);
+      String dnns = config("upf-ue-" + i).getData().get("config.yaml");
+      assertTrue(dnns.contains("ipv4_subnet: " + b), "the UPF's config serves its own block");
+      blocks.put("upf-ue-" + i, b);
+    }
+    assertEquals(50, new HashSet<>(blocks.values()).size(), "distinct");
+
+    c.close();
+    controllers.remove(c);
+    start(Map.of("UPF_REPLICAS", "0"));
+    kube.createReadyUe(ns, "ue-after-restart");
+    kube.awaitUpf(ns, "upf-ue-after-restart");
+    for (Map.Entry<String, String> e : blocks.entrySet()) {
+      assertEquals(e.getValue(), block(e.getKey()), e.getKey());
+    }
+    assertTrue(!blocks.containsValue(block("upf-ue-after-restart")), "a new UE gets a block no one holds");
+  }
+
+  @Test
+  void detachFreesABlockThatAWaitingUeThenGets() throws Exception {
+    start(Map.of("UPF_POOL_CIDR", "10.9.0.0/23", "UPF_REPLICAS", "0"));
+    kube.createReadyUe(ns, "ue-a");
+    kube.createReadyUe(ns, "ue-b");
+    kube.awaitUpf(ns, "upf-ue-a");
+    kube.awaitUpf(ns, "upf-ue-b");
+    String blockA = block("upf-ue-a");
+
+    kube.createReadyUe(ns, "ue-c");
+    await().atMost(Kube.TIMEOUT).until(() -> kube.hasEvent(ns, "ue-c", "Warning", "UpfPoolExhausted"));
+    assertNull(kube.deployment(ns, "upf-ue-c"));
+
+    kube.deletePod(ns, "ue-a");
+    kube.awaitUpf(ns, "upf-ue-c");
+    assertEquals(blockA, block("upf-ue-c"));
+  }
+
+  @Test
+  void sliceComesFromAnnotationsThenUeYamlThenDefaults() throws Exception {
+    start(Map.of("UPF_REPLICAS", "0", "DEFAULT_SST", "1", "DEFAULT_DNN", "oai"));
+    kube.core.createNamespacedConfigMap(ns, new V1ConfigMap().metadata(new V1ObjectMeta().name("ue-file-config"))
+        .data(Map.of("ue.yaml", UE_YAML_SLICE_2))).execute();
+    createUeMounting("ue-file", "ue-file-config", Map.of());
+    createUeMounting("ue-annotated", "ue-file-config", Map.of("nexslice.io/sst", "3", "nexslice.io/dnn", "oai3"));
+    kube.createReadyUe(ns, "ue-plain");
+
+    assertEquals("sst=2 sd=FFFFFF dnn=oai2", slice("upf-ue-file"));
+    assertEquals("sst=3 sd=FFFFFF dnn=oai3", slice("upf-ue-annotated"));
+    assertEquals("sst=1 sd=FFFFFF dnn=oai", slice("upf-ue-plain"));
+    assertTrue(config("upf-ue-file").getData().get("config.yaml").contains("dnn: oai2"));
+
+    // The UE's own config changes: its UPF follows, and the pods restart through the checksum.
+    String hashBefore = configHash("upf-ue-file");
+    kube.core.replaceNamespacedConfigMap("ue-file-config", ns, new V1ConfigMap()
+        .metadata(new V1ObjectMeta().name("ue-file-config"))
+        .data(Map.of("ue.yaml", UE_YAML_SLICE_2.replace("oai2", "oai9")))).execute();
+    await().atMost(Kube.TIMEOUT).until(() -> slice("upf-ue-file").equals("sst=2 sd=FFFFFF dnn=oai9"));
+    assertTrue(!hashBefore.equals(configHash("upf-ue-file")));
+  }
+
+  private String slice(String upf) {
+    return kube.awaitUpf(ns, upf).getMetadata().getAnnotations().get("nexslice.io/slice");
+  }
+
+  private String configHash(String upf) throws ApiException {
+    return kube.deployment(ns, upf).getSpec().getTemplate().getMetadata().getAnnotations().get("nexslice.io/config-sha256");
+  }
+
+  private void createUeMounting(String name, String configMap, Map<String, String> annotations) throws ApiException {
+    V1PodSpec spec = new V1PodSpec().containers(List.of(new V1Container().name("ue").image("ueransim:local")
+            .volumeMounts(List.of(new V1VolumeMount().name("cfg").mountPath("/etc/ueransim")))))
+        .volumes(List.of(new V1Volume().name("cfg").configMap(new V1ConfigMapVolumeSource().name(configMap))));
+    spec.setOverhead(null);
+    kube.core.createNamespacedPod(ns, new V1Pod().metadata(new V1ObjectMeta().name(name)
+        .labels(Map.of(Kube.UE_LABEL, "true")).annotations(annotations)).spec(spec)).execute();
+    kube.setReady(ns, name, true);
+  }
+
+  @Test
+  void invalidSliceValuesGetAWarningAndNoUpfUntilFixed() throws Exception {
+    start(Map.of("UPF_REPLICAS", "0"));
+    kube.createPod(ns, "ue-bad", Map.of(Kube.UE_LABEL, "true"), Map.of("nexslice.io/sst", "999"));
+    kube.setReady(ns, "ue-bad", true);
+    await().atMost(Kube.TIMEOUT).until(() -> kube.hasEvent(ns, "ue-bad", "Warning", "UeSliceInvalid"));
+    assertNull(kube.deployment(ns, "upf-ue-bad"));
+
+    io.kubernetes.client.util.PatchUtils.patch(V1Pod.class, () -> kube.core.patchNamespacedPod("ue-bad", ns,
+            new io.kubernetes.client.custom.V1Patch("{\"metadata\":{\"annotations\":{\"nexslice.io/sst\":\"2\"}}}"))
+        .buildCall(null), io.kubernetes.client.custom.V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, kube.client);
+    assertEquals("sst=2 sd=FFFFFF dnn=oai", slice("upf-ue-bad"));
+  }
+
+  @Test
+  void annotationsThatTryToChooseImageOrPrivilegesChangeNothing() throws Exception {
+    start(Map.of("UPF_REPLICAS", "0", "UPF_PROFILE", "free5gc", "UPF_IMAGE", "operator.example/upf:7"));
+    Map<String, String> hostile = Map.of(
+        "nexslice.io/upf-image", "attacker.example/miner:latest",
+        "nexslice.io/privileged", "true",
+        "nexslice.io/host-network", "true",
+        "dynamic-slicing.nexslice.io/capabilities", "SYS_ADMIN");
+    kube.createPod(ns, "ue-hostile", Map.of(Kube.UE_LABEL, "true"), hostile);
+    kube.setReady(ns, "ue-hostile", true);
+    V1Deployment d = kube.awaitUpf(ns, "upf-ue-hostile");
+    V1PodSpec pod = d.getSpec().getTemplate().getSpec();
+    V1Container c = pod.getContainers().get(0);
+    assertEquals("operator.example/upf:7", c.getImage());
+    assertNull(c.getSecurityContext().getPrivileged());
+    assertEquals(List.of("NET_ADMIN"), c.getSecurityContext().getCapabilities().getAdd());
+    assertTrue(pod.getHostNetwork() == null || !pod.getHostNetwork());
+    assertTrue(d.toString().indexOf("attacker") < 0 && d.toString().indexOf("SYS_ADMIN") < 0);
+    await().atMost(Kube.TIMEOUT).until(() -> kube.hasEvent(ns, "ue-hostile", "Warning", "UeAnnotationIgnored"));
+  }
+
+  @Test
+  void eachProfilesPodsAreAcceptedByTheApiServer() throws Exception {
+    for (String profile : List.of("oai", "free5gc")) {
+      String space = kube.createNamespace("profile-" + profile);
+      try (RunningController c = RunningController.start(kube.cluster(), space, Map.of("UPF_PROFILE", profile))) {
+        kube.createReadyUe(space, "ue-1");
+        kube.awaitUpf(space, "upf-ue-1");
+        await().atMost(Kube.TIMEOUT).until(() -> kube.pods(space, "nexslice.io/ue=ue-1").size() == 1);
+        assertTrue(kube.core.readNamespacedConfigMap("upf-ue-1", space).execute().getData().size() >= 1);
+      } finally {
+        kube.deleteNamespace(space);
+      }
+    }
+  }
+
+  @Test
+  void theCustomTemplatePathWorksEndToEnd() throws Exception {
+    Path template = ClusterBackends.projectRoot().resolve("src/test/resources/profiles/custom-upf.yaml");
+    start(Map.of("UPF_PROFILE", "custom", "UPF_TEMPLATE", template.toString(), "UPF_IMAGE", "example/custom-upf:2"));
+    kube.createReadyUe(ns, "ue-custom");
+    V1Deployment d = kube.awaitUpf(ns, "upf-ue-custom");
+    assertEquals("custom-upf", d.getMetadata().getLabels().get("example.org/kind"));
+    assertEquals("example/custom-upf:2", d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+    String conf = config("upf-ue-custom").getData().get("upf.conf");
+    assertTrue(conf.contains("pool=" + block("upf-ue-custom")), conf);
+    assertTrue(conf.contains("ue=ue-custom"), conf);
+    await().atMost(Kube.TIMEOUT).until(() -> kube.pods(ns, "nexslice.io/ue=ue-custom").size() == 1);
+    Set<String> owners = new HashSet<>();
+    config("upf-ue-custom").getMetadata().getOwnerReferences().forEach(r -> owners.add(r.getKind() + "/" + r.getName()));
+    assertEquals(Set.of("Pod/ue-custom"), owners);
+  }
+}
