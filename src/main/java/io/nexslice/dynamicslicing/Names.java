@@ -30,6 +30,16 @@ public final class Names {
   /** Hash of the rendered configuration, on the pod template: a changed config restarts the UPF. */
   public static final String ANNOTATION_CONFIG_HASH = "nexslice.io/config-sha256";
 
+  /** On a shared (per-slice) UPF: the slice group it serves, its work-queue key. */
+  public static final String ANNOTATION_SLICE_GROUP = "nexslice.io/slice-group";
+  /** On a shared UPF: the UE pods it serves, for kubectl readers (a status annotation). */
+  public static final String ANNOTATION_UES = "nexslice.io/ues";
+  public static final String ANNOTATION_UE_COUNT = "nexslice.io/ue-count";
+  /** Label on every UPF: per-ue or per-slice. */
+  public static final String LABEL_MODE = "nexslice.io/upf-mode";
+  /** Label identifying the pods of a shared UPF (its name). */
+  public static final String LABEL_SLICE_UPF = "nexslice.io/slice-upf";
+
   /** Annotation holding the UE pod's full name, which a label value cannot always hold. */
   public static final String ANNOTATION_UE_POD = "nexslice.io/ue-pod";
 
@@ -41,4 +51,6 @@ public final class Names {
   public static final String REASON_SLICE_INVALID = "UeSliceInvalid";
   public static final String REASON_POOL_EXHAUSTED = "UpfPoolExhausted";
   public static final String REASON_ANNOTATION_IGNORED = "UeAnnotationIgnored";
+  public static final String REASON_JOINED_SLICE_UPF = "UeJoinedSliceUpf";
+  public static final String REASON_LEFT_SLICE_UPF = "UeLeftSliceUpf";
 }

@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  * @param pool the range UE address blocks are cut from
  * @param httpPort port of /healthz, /readyz, /metrics and /api
  * @param workers reconcile workers per watched namespace
+ * @param mode per-ue (a UPF per UE) or per-slice (a UPF per namespace, S-NSSAI and DNN)
+ * @param uesPerReplica per-slice scaling: replicas = ceil(UEs / this); empty means fixed upfReplicas
+ * @param maxReplicas upper bound of that scaling
  */
 public record ControllerConfig(
     List<String> watchNamespaces,
@@ -39,7 +42,10 @@ public record ControllerConfig(
     Slice defaultSlice,
     AddressPool pool,
     int httpPort,
-    int workers) {
+    int workers,
+    UpfMode mode,
+    Optional<Integer> uesPerReplica,
+    int maxReplicas) {
 
   public static final String DEFAULT_NAMESPACE = "nexslice";
   public static final String DEFAULT_SELECTOR = "nexslice.io/dynamic-upf=true";
@@ -82,7 +88,28 @@ public record ControllerConfig(
         defaultSlice(r),
         pool(r),
         r.integer("HTTP_PORT", 8080, 0, 65535),
-        r.integer("WORKER_COUNT", 4, 1, 64));
+        r.integer("WORKER_COUNT", 4, 1, 64),
+        mode(r.string("UPF_MODE", "per-ue")),
+        Optional.ofNullable(r.optional("UPF_UES_PER_REPLICA")).map(v -> r.integer("UPF_UES_PER_REPLICA", 1, 1, 100_000)),
+        r.integer("UPF_MAX_REPLICAS", 10, 1, 100));
+  }
+
+  /** Replicas of a UPF serving {@code ues} UEs: fixed, or scaled with the UE count when asked. */
+  public int replicasFor(int ues) {
+    if (uesPerReplica.isEmpty()) {
+      return upfReplicas;
+    }
+    int wanted = (ues + uesPerReplica.get() - 1) / uesPerReplica.get();
+    return Math.max(1, Math.min(maxReplicas, wanted));
+  }
+
+  private static UpfMode mode(String value) {
+    for (UpfMode m : UpfMode.values()) {
+      if (m.text().equals(value)) {
+        return m;
+      }
+    }
+    throw new ConfigException("UPF_MODE: '" + value + "' is not per-ue or per-slice");
   }
 
   private static List<String> namespaces(String value) {

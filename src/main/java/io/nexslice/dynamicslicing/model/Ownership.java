@@ -44,6 +44,28 @@ public final class Ownership {
     return markedOurs ? Owner.PREVIOUS_UE : Owner.FOREIGN;
   }
 
+  /**
+   * Classifies an object holding a shared (per-slice) UPF's name: ours (THIS_UE) when it is
+   * marked as made by us for this very slice group, else FOREIGN.
+   */
+  public static Owner classifyShared(KubernetesObject existing, String groupKey) {
+    if (existing == null) {
+      return Owner.ABSENT;
+    }
+    return groupKey.equals(sharedGroup(existing)) ? Owner.THIS_UE : Owner.FOREIGN;
+  }
+
+  /** The slice group a shared UPF object of ours serves, or null. */
+  public static String sharedGroup(KubernetesObject o) {
+    if (o.getMetadata() == null || o.getMetadata().getLabels() == null || o.getMetadata().getAnnotations() == null) {
+      return null;
+    }
+    if (!Names.CONTROLLER.equals(o.getMetadata().getLabels().get(Names.LABEL_MANAGED_BY))) {
+      return null;
+    }
+    return o.getMetadata().getAnnotations().get(Names.ANNOTATION_SLICE_GROUP);
+  }
+
   /** The controller reference of {@code o} when it is a core/v1 Pod. */
   public static Optional<V1OwnerReference> controllerPod(KubernetesObject o) {
     if (o.getMetadata() == null || o.getMetadata().getOwnerReferences() == null) {

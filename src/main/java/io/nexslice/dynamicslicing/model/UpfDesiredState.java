@@ -15,6 +15,7 @@ import io.nexslice.dynamicslicing.Names;
 import io.nexslice.dynamicslicing.profile.UpfProfile;
 import io.nexslice.dynamicslicing.profile.UpfSpec;
 import io.nexslice.dynamicslicing.slice.Slice;
+import io.nexslice.dynamicslicing.slice.SliceGroup;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,30 +50,76 @@ public final class UpfDesiredState {
     return profile;
   }
 
+  /** The dedicated UPF of one UE (per-ue mode), controlled by the UE pod. */
   public UpfObjects build(UeRef ue, Slice slice, String ueBlock) {
-    String name = UpfNames.forPod(ue.name());
-    String image = imageOverride.orElse(profile.defaultImage());
-    UpfObjects rendered = profile.render(new UpfSpec(ue, name, ue.namespace(), slice, ueBlock, image, nrfHost));
     Map<String, String> selector = selectorLabels(ue);
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(Names.ANNOTATION_UE_POD, ue.name());
     annotations.put(Names.ANNOTATION_POOL, ueBlock);
     annotations.put(Names.ANNOTATION_SLICE, slice.toString());
+    List<V1OwnerReference> owners = List.of(ownerReference(ue).controller(true));
+    return assemble(UpfNames.forPod(ue.name()), ue, slice, ueBlock, selector, "per-ue", owners, annotations, replicas);
+  }
+
+  /**
+   * The UPF a slice group shares (per-slice mode): an owner reference to every member, none of
+   * them the controller, so the garbage collector removes it only when all members are gone.
+   *
+   * @param members the attached UEs of the group, at least one, in a stable order
+   */
+  public UpfObjects buildShared(SliceGroup group, List<UeRef> members, String ueBlock, int sharedReplicas) {
+    String name = UpfNames.forSlice(group.slice());
+    Map<String, String> selector = new LinkedHashMap<>();
+    selector.put(Names.LABEL_NAME, Names.UPF_APP);
+    selector.put(Names.LABEL_MANAGED_BY, Names.CONTROLLER);
+    selector.put(Names.LABEL_SLICE_UPF, name);
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(Names.ANNOTATION_SLICE_GROUP, group.key());
+    annotations.put(Names.ANNOTATION_POOL, ueBlock);
+    annotations.put(Names.ANNOTATION_SLICE, group.slice().toString());
+    annotations.put(Names.ANNOTATION_UE_COUNT, Integer.toString(members.size()));
+    annotations.put(Names.ANNOTATION_UES, memberList(members));
+    List<V1OwnerReference> owners = members.stream().map(m -> ownerReference(m).controller(false)).toList();
+    return assemble(name, members.get(0), group.slice(), ueBlock, selector, "per-slice", owners, annotations,
+        sharedReplicas);
+  }
+
+  /** Member names for kubectl readers, capped so the annotation stays far below the 256 KiB limit. */
+  static String memberList(List<UeRef> members) {
+    int shown = Math.min(members.size(), 100);
+    String list = String.join(",", members.subList(0, shown).stream().map(UeRef::name).toList());
+    return shown < members.size() ? list + ",... (+" + (members.size() - shown) + " more)" : list;
+  }
+
+  private static V1OwnerReference ownerReference(UeRef ue) {
+    // No blockOwnerDeletion: it needs permission to set finalizers on pods, which a
+    // least-privilege controller does not have; the garbage collector works without it.
+    return new V1OwnerReference().apiVersion("v1").kind("Pod").name(ue.name()).uid(ue.uid());
+  }
+
+  private UpfObjects assemble(String name, UeRef ue, Slice slice, String ueBlock, Map<String, String> selector,
+      String mode, List<V1OwnerReference> owners, Map<String, String> annotations, int replicaCount) {
+    String image = imageOverride.orElse(profile.defaultImage());
+    UpfObjects rendered = profile.render(new UpfSpec(ue, name, ue.namespace(), slice, ueBlock, image, nrfHost));
+    Map<String, String> labels = new LinkedHashMap<>(selector);
+    labels.put(Names.LABEL_COMPONENT, "user-plane");
+    labels.put(Names.LABEL_MODE, mode);
 
     V1ConfigMap configMap = rendered.configMap();
     if (configMap != null) {
-      configMap.apiVersion("v1").kind("ConfigMap").metadata(metadata(rendered.configMap(), ue, name, selector, annotations));
+      configMap.apiVersion("v1").kind("ConfigMap").metadata(metadata(configMap, name, ue.namespace(), labels, owners, annotations));
     }
     V1Deployment deployment = rendered.deployment();
-    deployment.apiVersion("apps/v1").kind("Deployment").metadata(metadata(deployment, ue, name, selector, annotations));
-    deployment.getSpec().replicas(replicas).selector(new V1LabelSelector().matchLabels(selector));
+    deployment.apiVersion("apps/v1").kind("Deployment")
+        .metadata(metadata(deployment, name, ue.namespace(), labels, owners, annotations));
+    deployment.getSpec().replicas(replicaCount).selector(new V1LabelSelector().matchLabels(selector));
     if (deployment.getSpec().getStrategy() == null) {
       // A UPF holds PFCP associations and GTP-U state: two generations at once confuse the SMF.
       deployment.getSpec().strategy(new V1DeploymentStrategy().type("Recreate"));
     }
     V1PodTemplateSpec template = deployment.getSpec().getTemplate();
     V1ObjectMeta podMeta = template.getMetadata() == null ? new V1ObjectMeta() : template.getMetadata();
-    podMeta.labels(merge(podMeta.getLabels(), labels(selector)));
+    podMeta.labels(merge(podMeta.getLabels(), labels));
     podMeta.annotations(merge(podMeta.getAnnotations(), Map.of(Names.ANNOTATION_CONFIG_HASH, configHash(configMap))));
     template.metadata(podMeta);
     V1PodSpec podSpec = template.getSpec();
@@ -81,7 +128,7 @@ public final class UpfDesiredState {
     imageOverride.ifPresent(img -> upfContainer(podSpec).image(img));
 
     V1Service service = rendered.service();
-    service.apiVersion("v1").kind("Service").metadata(metadata(service, ue, name, selector, annotations));
+    service.apiVersion("v1").kind("Service").metadata(metadata(service, name, ue.namespace(), labels, owners, annotations));
     service.getSpec().selector(selector);
     return new UpfObjects(deployment, service, configMap);
   }
@@ -95,25 +142,15 @@ public final class UpfDesiredState {
     return labels;
   }
 
-  private static Map<String, String> labels(Map<String, String> selector) {
-    Map<String, String> labels = new LinkedHashMap<>(selector);
-    labels.put(Names.LABEL_COMPONENT, "user-plane");
-    return labels;
-  }
-
-  private V1ObjectMeta metadata(KubernetesObject rendered, UeRef ue, String name, Map<String, String> selector,
-      Map<String, String> annotations) {
+  private static V1ObjectMeta metadata(KubernetesObject rendered, String name, String namespace,
+      Map<String, String> labels, List<V1OwnerReference> owners, Map<String, String> annotations) {
     V1ObjectMeta from = rendered.getMetadata() == null ? new V1ObjectMeta() : rendered.getMetadata();
-    Map<String, String> ann = new LinkedHashMap<>(annotations);
     return new V1ObjectMeta()
         .name(name)
-        .namespace(ue.namespace())
-        .labels(merge(from.getLabels(), labels(selector)))
-        .annotations(merge(from.getAnnotations(), ann))
-        // No blockOwnerDeletion: it needs permission to set finalizers on pods, which a
-        // least-privilege controller does not have; the garbage collector works without it.
-        .ownerReferences(List.of(new V1OwnerReference()
-            .apiVersion("v1").kind("Pod").name(ue.name()).uid(ue.uid()).controller(true)));
+        .namespace(namespace)
+        .labels(merge(from.getLabels(), labels))
+        .annotations(merge(from.getAnnotations(), annotations))
+        .ownerReferences(owners);
   }
 
   /** The container UPF_IMAGE applies to: the one named "upf", else the first. */

@@ -9,7 +9,12 @@ import io.kubernetes.client.openapi.models.V1Service;
 
 /** What the reconciler reads: the informer caches of one namespace (or of all). */
 public record UeCache(Lister<V1Pod> pods, Lister<V1Deployment> deployments, Lister<V1Service> services,
-    Lister<V1ConfigMap> configMaps) {
+    Lister<V1ConfigMap> configMaps, java.util.function.Function<String, java.util.List<V1Deployment>> deploymentsOwnedBy) {
+
+  /** Deployments with an owner reference to the pod {@code namespace/name} (from an informer index). */
+  public java.util.List<V1Deployment> ownedBy(String namespace, String podName) {
+    return deploymentsOwnedBy.apply(namespace + "/" + podName);
+  }
 
   /** The cached object of {@code kind} named {@code name}, or null. */
   public KubernetesObject get(String kind, String namespace, String name) {

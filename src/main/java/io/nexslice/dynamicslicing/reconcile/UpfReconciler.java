@@ -19,7 +19,9 @@ import io.nexslice.dynamicslicing.model.UpfDesiredState;
 import io.nexslice.dynamicslicing.model.UpfNames;
 import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.pool.PoolAllocator;
+import io.nexslice.dynamicslicing.slice.SliceGroup;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,88 +36,50 @@ import org.slf4j.MDC;
  * converges the two. Level-triggered: it reads only the informer caches, decides from what it
  * finds, and writes only what differs, so a replay, a resync or a restart changes nothing.
  */
-public final class UpfReconciler implements Reconciler {
+public final class UpfReconciler extends GuardedReconciler {
   private static final Logger log = LoggerFactory.getLogger(UpfReconciler.class);
   /** How soon to look again while the garbage collector removes an earlier pod's UPF. */
   static final Duration STALE_RECHECK = Duration.ofSeconds(1);
   /** How soon a UE waiting for a free address block looks again. */
   static final Duration POOL_RECHECK = Duration.ofSeconds(5);
-  static final List<String> KINDS = List.of("ConfigMap", "Deployment", "Service");
 
   private final UeCache cache;
   private final LabelSelector selector;
   private final SliceResolver slices;
   private final PoolAllocator pool;
   private final UpfDesiredState desiredState;
-  private final ApplyJson applyJson;
-  private final UpfWriter writer;
+  private final SlotWriter slotWriter;
   private final EventRecorder events;
+  private final UeWarnings warnings;
   private final NameClaims claims;
   private final ReconcileListener listener;
 
   public UpfReconciler(UeCache cache, LabelSelector selector, SliceResolver slices, PoolAllocator pool,
       UpfDesiredState desiredState, ApplyJson applyJson, UpfWriter writer, EventRecorder events, NameClaims claims,
       ReconcileListener listener) {
+    super(listener);
     this.cache = cache;
     this.selector = selector;
     this.slices = slices;
     this.pool = pool;
     this.desiredState = desiredState;
-    this.applyJson = applyJson;
-    this.writer = writer;
+    this.slotWriter = new SlotWriter(applyJson, writer);
     this.events = events;
+    this.warnings = new UeWarnings(events);
     this.claims = claims;
     this.listener = listener;
   }
 
-  /** One object slot of a UPF: what the cache holds under the UPF name and whose it is. */
-  private record Slot(String kind, KubernetesObject existing, Owner owner) {
-    String uid() {
-      return existing.getMetadata().getUid();
-    }
-
-    String name() {
-      return existing.getMetadata().getName();
-    }
-  }
-
   @Override
-  public Result reconcile(Request request) {
-    String key = request.getNamespace() + "/" + request.getName();
-    MDC.put("ue", key);
-    try {
-      Result result = sync(request);
-      listener.reconciled(request, "ok");
-      return result;
-    } catch (ApiException e) {
-      listener.reconciled(request, "api_error_" + e.getCode());
-      if (e.getCode() == 422) {
-        // The API server refuses the object itself; requeueing cannot fix that.
-        log.error("API server rejected the UPF for ue={}: {}", key, ApiErrors.message(e));
-        return new Result(false);
-      }
-      log.warn("Failed to reconcile ue={}, will retry: HTTP {} {}", key, e.getCode(), ApiErrors.message(e));
-      return new Result(true);
-    } catch (RuntimeException e) {
-      listener.reconciled(request, "exception");
-      log.error("Failed to reconcile ue={}, will retry", key, e);
-      return new Result(true);
-    } finally {
-      MDC.remove("ue");
+  Result sync(Request request) throws ApiException {
+    if (SliceGroup.isGroupKey(request.getName())) {
+      return removeSliceLeftover(SliceGroup.parse(request.getNamespace(), request.getName()));
     }
-  }
-
-  private Result sync(Request request) throws ApiException {
     String ns = request.getNamespace();
     V1Pod pod = cache.pods().namespace(ns).get(request.getName());
     String podUid = pod == null ? null : pod.getMetadata().getUid();
     String upfName = UpfNames.forPod(request.getName());
-    List<Slot> slots = KINDS.stream()
-        .map(kind -> {
-          KubernetesObject o = cache.get(kind, ns, upfName);
-          return new Slot(kind, o, Ownership.classify(o, request.getName(), podUid));
-        })
-        .toList();
+    List<Slot> slots = Slot.of(cache, ns, upfName, (kind, o) -> Ownership.classify(o, request.getName(), podUid));
     boolean selected = pod != null && selector.matches(pod.getMetadata().getLabels());
     boolean served = slots.stream().anyMatch(s -> s.owner() == Owner.THIS_UE);
 
@@ -133,39 +97,31 @@ public final class UpfReconciler implements Reconciler {
 
   private Result attach(Request request, V1Pod pod, String upfName, List<Slot> slots) throws ApiException {
     UeRef ue = UeRef.of(pod);
-    warnAboutIgnoredAnnotations(ue, pod);
+    warnings.ignoredAnnotations(ue, pod);
 
     SliceResolver.Resolution resolution = slices.resolve(pod, cache::configMap);
     if (resolution instanceof SliceResolver.Invalid invalid) {
-      String kept = slots.stream().anyMatch(s -> s.owner() == Owner.THIS_UE) ? "; its existing UPF is left as it is" : "";
-      events.event(ue.objectReference(), EventType.Warning, Names.REASON_SLICE_INVALID,
-          "No UPF until fixed: %s%s", invalid.reason(), kept);
-      log.warn("Refused slice of ue={}: {}", ue, invalid.reason());
+      boolean served = slots.stream().anyMatch(s -> s.owner() == Owner.THIS_UE);
+      warnings.sliceInvalid(ue, invalid.reason(),
+          served ? "UPF left as it is until fixed" : "No UPF until fixed");
       return new Result(false);
     }
     SliceResolver.Resolved slice = (SliceResolver.Resolved) resolution;
 
     String owner = ue.namespace() + "/" + upfName;
-    Optional<String> block = pool.allocate(owner, currentBlock(slots));
+    Optional<String> block = pool.allocate(owner, SlotWriter.currentBlock(slots));
     if (block.isEmpty()) {
-      events.event(ue.objectReference(), EventType.Warning, Names.REASON_POOL_EXHAUSTED,
-          "No free UE address block in %s; the UE gets its UPF when a block frees", pool.pool().toString());
-      log.warn("Address pool exhausted, ue={} waits", ue);
+      warnings.poolExhausted(ue, pool.pool().toString());
       return new Result(true, POOL_RECHECK);
     }
 
     UpfObjects desired = desiredState.build(ue, slice.slice(), block.get());
-    List<Slot> foreign = slots.stream()
-        .filter(s -> s.owner() == Owner.FOREIGN && (desired.configMap() != null || !s.kind().equals("ConfigMap")))
-        .toList();
+    List<Slot> foreign = SlotWriter.foreign(slots, desired);
     if (!foreign.isEmpty()) {
       pool.release(owner);
       for (Slot s : foreign) {
         claims.claim(ue.namespace(), s.name(), request);
-        events.event(ue.objectReference(), EventType.Warning, Names.REASON_NAME_TAKEN,
-            "%s %s already exists and is not managed by %s for this UE; it is left untouched and the UE gets"
-                + " no UPF until it is removed", s.kind(), s.name(), Names.CONTROLLER);
-        log.warn("Refused to adopt {} {} ue={}: not controlled by this UE pod", s.kind(), s.name(), ue);
+        warnings.nameTaken(ue, s.kind(), s.name());
       }
       return new Result(false);
     }
@@ -175,20 +131,7 @@ public final class UpfReconciler implements Reconciler {
     }
 
     boolean fresh = slots.stream().allMatch(s -> s.owner() == Owner.ABSENT);
-    List<String> written = new ArrayList<>();
-    for (KubernetesObject object : desired.all()) {
-      Slot slot = slots.get(KINDS.indexOf(object.getKind()));
-      if (slot.owner() == Owner.THIS_UE && applyJson.isSatisfiedBy(object, slot.existing())) {
-        continue;
-      }
-      writer.apply(object);
-      written.add(object.getKind());
-    }
-    Slot configSlot = slots.get(0);
-    if (desired.configMap() == null && configSlot.owner() == Owner.THIS_UE) {
-      writer.delete("ConfigMap", ue.namespace(), upfName, configSlot.uid()); // the profile no longer has one
-      written.add("ConfigMap removed");
-    }
+    List<String> written = slotWriter.applyChanged(desired, slots);
     if (!written.isEmpty()) {
       String what = String.join(", ", written);
       if (fresh) {
@@ -206,64 +149,53 @@ public final class UpfReconciler implements Reconciler {
     return new Result(false);
   }
 
-  /** The block our Deployment already records, so a UE keeps its block across restarts. */
-  private static Optional<String> currentBlock(List<Slot> slots) {
-    return slots.stream()
-        .filter(s -> s.owner() == Owner.THIS_UE && s.kind().equals("Deployment"))
-        .map(s -> s.existing().getMetadata().getAnnotations())
-        .filter(a -> a != null && a.get(Names.ANNOTATION_POOL) != null)
-        .map(a -> a.get(Names.ANNOTATION_POOL))
-        .findFirst();
-  }
-
   /**
-   * Annotations in our namespaces that we do not read: most likely an attempt to choose the
-   * UPF's image, privileges or host access, which only the operator may do.
+   * Mode switch per-slice to per-ue: a shared UPF goes once every UE it lists either has its own
+   * UPF or no longer needs one, so no attached UE is ever without a UPF in between.
    */
-  private void warnAboutIgnoredAnnotations(UeRef ue, V1Pod pod) {
-    Map<String, String> ann = pod.getMetadata().getAnnotations();
-    if (ann == null) {
-      return;
+  private Result removeSliceLeftover(SliceGroup group) throws ApiException {
+    String ns = group.namespace();
+    String upfName = UpfNames.forSlice(group.slice());
+    List<Slot> slots = Slot.of(cache, ns, upfName, (kind, o) -> Ownership.classifyShared(o, group.key()));
+    Slot d = Slot.ofKind(slots, "Deployment");
+    if (slots.stream().noneMatch(s -> s.owner() == Owner.THIS_UE)) {
+      return new Result(false);
     }
-    List<String> ignored = ann.keySet().stream()
-        .filter(k -> k.startsWith("nexslice.io/") || k.contains("dynamic-slicing"))
-        .filter(k -> !k.equals(Names.ANNOTATION_SST) && !k.equals(Names.ANNOTATION_SD) && !k.equals(Names.ANNOTATION_DNN))
-        .sorted().limit(10).map(k -> k.length() > 80 ? k.substring(0, 80) + "..." : k).toList();
-    if (!ignored.isEmpty()) {
-      events.event(ue.objectReference(), EventType.Warning, Names.REASON_ANNOTATION_IGNORED,
-          "Ignored annotations %s: a UE may set only %s, %s and %s; image, privileges and host access come only"
-              + " from the operator's configuration", ignored.toString(), Names.ANNOTATION_SST, Names.ANNOTATION_SD,
-          Names.ANNOTATION_DNN);
-      log.warn("Ignored annotations {} ue={}", ignored, ue);
+    List<V1OwnerReference> listed = d.owner() == Owner.THIS_UE && d.existing().getMetadata().getOwnerReferences() != null
+        ? d.existing().getMetadata().getOwnerReferences() : List.of();
+    for (V1OwnerReference r : listed) {
+      V1Pod pod = cache.pods().namespace(ns).get(r.getName());
+      if (pod == null || !pod.getMetadata().getUid().equals(r.getUid())) {
+        continue;
+      }
+      boolean hasOwn = cache.deployments().namespace(ns).get(UpfNames.forPod(r.getName())) != null;
+      boolean selected = selector.matches(pod.getMetadata().getLabels());
+      if (UeState.attachment(pod, selected, hasOwn) == UeState.Attachment.ATTACHED && !hasOwn) {
+        return new Result(true, STALE_RECHECK); // this UE's own UPF is not there yet
+      }
     }
+    List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE);
+    pool.release(ns + "/" + upfName);
+    log.info("Removed slice UPF {} ({}): its UEs have their own UPFs now", upfName, deleted);
+    return new Result(false);
   }
 
   /** Deletes objects we made for an earlier pod of the same name; true when any was found. */
   private boolean removeGarbage(Request request, List<Slot> slots) throws ApiException {
-    boolean any = false;
-    for (Slot s : slots) {
-      if (s.owner() == Owner.PREVIOUS_UE) {
-        writer.delete(s.kind(), request.getNamespace(), s.name(), s.uid());
-        log.info("Deleted {} {} left by an earlier pod ue={}/{}", s.kind(), s.name(), request.getNamespace(),
-            request.getName());
-        any = true;
-      }
+    List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.PREVIOUS_UE);
+    if (!deleted.isEmpty()) {
+      log.info("Deleted {} left by an earlier pod ue={}/{}", deleted, request.getNamespace(), request.getName());
     }
-    return any;
+    return slots.stream().anyMatch(s -> s.owner() == Owner.PREVIOUS_UE);
   }
 
   private Result detach(Request request, V1Pod pod, String upfName, List<Slot> slots) throws ApiException {
     claims.release(request);
-    List<String> deleted = new ArrayList<>();
-    String ownerUid = null;
-    for (Slot s : slots) {
-      if (s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE) {
-        ownerUid = Ownership.controllerPod(s.existing()).orElseThrow().getUid();
-        if (writer.delete(s.kind(), request.getNamespace(), upfName, s.uid())) {
-          deleted.add(s.kind());
-        }
-      }
-    }
+    String ownerUid = slots.stream()
+        .filter(s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE)
+        .map(s -> Ownership.controllerPod(s.existing()).orElseThrow().getUid())
+        .findFirst().orElse(null);
+    List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
     // The block is free once the Deployment that records it is gone from the cache.
     pool.release(request.getNamespace() + "/" + upfName);
     if (!deleted.isEmpty()) {

@@ -21,6 +21,19 @@ final class Indexes {
     return SliceResolver.mountedConfigMaps(pod).stream().map(name -> ns + "/" + name).toList();
   }
 
+  /** Deployments by every Pod they name as an owner ("namespace/pod"): shared UPFs list many. */
+  static final String BY_OWNER_POD = "ownerPod";
+
+  static List<String> ownerPods(V1Deployment d) {
+    if (d.getMetadata().getOwnerReferences() == null) {
+      return List.of();
+    }
+    String ns = d.getMetadata().getNamespace();
+    return d.getMetadata().getOwnerReferences().stream()
+        .filter(r -> "Pod".equals(r.getKind()))
+        .map(r -> ns + "/" + r.getName()).toList();
+  }
+
   static List<String> poolBlock(V1Deployment d) {
     Map<String, String> labels = d.getMetadata().getLabels();
     Map<String, String> ann = d.getMetadata().getAnnotations();

@@ -93,7 +93,8 @@ public final class NamespaceController {
         V1ConfigMap.class, V1ConfigMapList.class);
     // Indexes are updated with the cache itself, so they are complete when the caches are synced.
     podInformer.addIndexers(Map.of(Indexes.BY_CONFIGMAP, Indexes::mountedConfigMaps));
-    deploymentInformer.addIndexers(Map.of(Indexes.BY_POOL_BLOCK, Indexes::poolBlock));
+    deploymentInformer.addIndexers(Map.of(Indexes.BY_POOL_BLOCK, Indexes::poolBlock,
+        Indexes.BY_OWNER_POD, Indexes::ownerPods));
     this.queue = new DefaultRateLimitingQueue<>(Executors.newSingleThreadExecutor(daemon("queue-" + label())),
         new MaxOfRateLimiter<>(
             new ItemExponentialFailureRateLimiter<>(Duration.ofMillis(20), Duration.ofSeconds(60)),
@@ -114,6 +115,12 @@ public final class NamespaceController {
 
   public Lister<V1ConfigMap> configMaps() {
     return new Lister<>(configMapInformer.getIndexer());
+  }
+
+  /** The reconcilers' view of this namespace's caches. */
+  public io.nexslice.dynamicslicing.reconcile.UeCache cache() {
+    return new io.nexslice.dynamicslicing.reconcile.UeCache(pods(), deployments(), services(), configMaps(),
+        podKey -> deploymentInformer.getIndexer().byIndex(Indexes.BY_OWNER_POD, podKey));
   }
 
   /** namespace/name of the UPFs whose Deployment records {@code block}. */

@@ -22,6 +22,10 @@ final class OwnerKeys {
       return null;
     }
     String ns = o.getMetadata().getNamespace();
+    String group = Ownership.sharedGroup(o);
+    if (group != null) {
+      return new Request(ns, group); // a shared (per-slice) UPF: its slice group's key
+    }
     return Ownership.controllerPod(o)
         .map(ref -> new Request(ns, ref.getName()))
         .orElseGet(() -> claims.waitingFor(ns, o.getMetadata().getName()));

@@ -14,6 +14,9 @@ import io.nexslice.dynamicslicing.reconcile.NameClaims;
 import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
 import io.nexslice.dynamicslicing.reconcile.ServerSideApplyWriter;
 import io.nexslice.dynamicslicing.reconcile.UpfReconciler;
+import io.nexslice.dynamicslicing.reconcile.SliceUpfReconciler;
+import io.nexslice.dynamicslicing.config.UpfMode;
+import io.kubernetes.client.extended.controller.reconciler.Reconciler;
 import io.nexslice.dynamicslicing.reconcile.UeCache;
 import io.nexslice.dynamicslicing.pool.PoolAllocator;
 import io.nexslice.dynamicslicing.profile.Profiles;
@@ -64,9 +67,11 @@ public final class UpfController implements Controller {
     });
     for (NamespaceController nc : namespaces) {
       NameClaims claims = new NameClaims();
-      UeCache cache = new UeCache(nc.pods(), nc.deployments(), nc.services(), nc.configMaps());
-      UpfReconciler reconciler = new UpfReconciler(cache, config.ueSelector(), slices, pool, desired, applyJson,
-          writer, events, claims, listener);
+      UeCache cache = nc.cache();
+      Reconciler reconciler = config.mode() == UpfMode.PER_SLICE
+          ? new SliceUpfReconciler(cache, config, slices, pool, desired, applyJson, writer, events, claims, listener)
+          : new UpfReconciler(cache, config.ueSelector(), slices, pool, desired, applyJson, writer, events, claims,
+              listener);
       managers.add(nc.build(reconciler, new OwnerKeys(claims), config.workers()));
     }
   }

@@ -1,0 +1,244 @@
+package io.nexslice.dynamicslicing.reconcile;
+
+import io.kubernetes.client.extended.controller.reconciler.Request;
+import io.kubernetes.client.extended.controller.reconciler.Result;
+import io.kubernetes.client.extended.event.EventType;
+import io.kubernetes.client.extended.event.legacy.EventRecorder;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.nexslice.dynamicslicing.Names;
+import io.nexslice.dynamicslicing.config.ControllerConfig;
+import io.nexslice.dynamicslicing.model.Ownership;
+import io.nexslice.dynamicslicing.model.Ownership.Owner;
+import io.nexslice.dynamicslicing.model.UeRef;
+import io.nexslice.dynamicslicing.model.UeState;
+import io.nexslice.dynamicslicing.model.UpfDesiredState;
+import io.nexslice.dynamicslicing.model.UpfNames;
+import io.nexslice.dynamicslicing.model.UpfObjects;
+import io.nexslice.dynamicslicing.pool.PoolAllocator;
+import io.nexslice.dynamicslicing.slice.SliceGroup;
+import io.nexslice.dynamicslicing.slice.SliceResolver;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-slice mode: one UPF per (namespace, S-NSSAI, DNN), alive while any UE of that group is
+ * attached. Keys are of two forms. A group key reconciles the group. A UE key finds the groups
+ * the UE concerns (the one it resolves to now, and any whose UPF lists it), reconciles them, and
+ * removes the UE's own per-UE UPF (left from per-ue mode) once its shared UPF exists.
+ *
+ * <p>Group members are computed from the pod cache, never remembered: a pod belongs to a group
+ * when it is selected, not terminating, resolves to the group's slice, and is Ready or already
+ * listed as an owner of the group's UPF (so readiness flaps keep it). A lock per group means
+ * several workers never write the same shared UPF at once.
+ */
+public final class SliceUpfReconciler extends GuardedReconciler {
+  private static final Logger log = LoggerFactory.getLogger(SliceUpfReconciler.class);
+  static final Duration SWITCH_RECHECK = Duration.ofSeconds(1);
+
+  private final UeCache cache;
+  private final ControllerConfig config;
+  private final SliceResolver slices;
+  private final PoolAllocator pool;
+  private final UpfDesiredState desiredState;
+  private final SlotWriter slotWriter;
+  private final EventRecorder events;
+  private final UeWarnings warnings;
+  private final NameClaims claims;
+  private final ReconcileListener listener;
+  private final Map<String, ReentrantLock> groupLocks = new ConcurrentHashMap<>();
+
+  public SliceUpfReconciler(UeCache cache, ControllerConfig config, SliceResolver slices, PoolAllocator pool,
+      UpfDesiredState desiredState, io.nexslice.dynamicslicing.model.ApplyJson applyJson, UpfWriter writer,
+      EventRecorder events, NameClaims claims, ReconcileListener listener) {
+    super(listener);
+    this.cache = cache;
+    this.config = config;
+    this.slices = slices;
+    this.pool = pool;
+    this.desiredState = desiredState;
+    this.slotWriter = new SlotWriter(applyJson, writer);
+    this.events = events;
+    this.warnings = new UeWarnings(events);
+    this.claims = claims;
+    this.listener = listener;
+  }
+
+  @Override
+  Result sync(Request request) throws ApiException {
+    if (SliceGroup.isGroupKey(request.getName())) {
+      return syncGroup(SliceGroup.parse(request.getNamespace(), request.getName()));
+    }
+    return syncUe(request);
+  }
+
+  /** A UE changed: reconcile every group it concerns, then its per-UE leftovers. */
+  private Result syncUe(Request request) throws ApiException {
+    String ns = request.getNamespace();
+    V1Pod pod = cache.pods().namespace(ns).get(request.getName());
+    Set<SliceGroup> groups = new LinkedHashSet<>();
+    Optional<SliceGroup> current = Optional.empty();
+    if (pod != null && isCandidate(pod)) {
+      UeRef ue = UeRef.of(pod);
+      warnings.ignoredAnnotations(ue, pod);
+      SliceResolver.Resolution r = slices.resolve(pod, cache::configMap);
+      if (r instanceof SliceResolver.Resolved resolved) {
+        current = Optional.of(new SliceGroup(ns, resolved.slice()));
+        groups.add(current.get());
+      } else if (UeState.isReady(pod)) {
+        warnings.sliceInvalid(ue, ((SliceResolver.Invalid) r).reason(), "Not in any slice UPF until fixed");
+      }
+    }
+    for (V1Deployment d : cache.ownedBy(ns, request.getName())) {
+      String key = Ownership.sharedGroup(d);
+      if (key != null) {
+        groups.add(SliceGroup.parse(ns, key));
+      }
+    }
+    Result result = new Result(false);
+    for (SliceGroup g : groups) {
+      Result r = syncGroup(g);
+      if (r.isRequeue()) {
+        result = r;
+      }
+    }
+    return removePerUeLeftovers(request, pod, current).orElse(result);
+  }
+
+  /**
+   * Mode switch per-ue to per-slice: the UE's dedicated UPF goes once the shared one it moves to
+   * is in the cache (or at once when the UE is no longer attached to anything).
+   */
+  private Optional<Result> removePerUeLeftovers(Request request, V1Pod pod, Optional<SliceGroup> group)
+      throws ApiException {
+    String podUid = pod == null ? null : pod.getMetadata().getUid();
+    List<Slot> own = Slot.of(cache, request.getNamespace(), UpfNames.forPod(request.getName()),
+        (kind, o) -> Ownership.classify(o, request.getName(), podUid));
+    if (own.stream().noneMatch(s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE)) {
+      return Optional.empty();
+    }
+    boolean replaced = group.map(g -> cache.deployments().namespace(g.namespace())
+        .get(UpfNames.forSlice(g.slice())) != null).orElse(true);
+    if (!replaced) {
+      return Optional.of(new Result(true, SWITCH_RECHECK));
+    }
+    List<String> deleted = slotWriter.delete(own, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
+    pool.release(request.getNamespace() + "/" + UpfNames.forPod(request.getName()));
+    log.info("Removed per-UE UPF {} ({}) ue={}/{}: served by its slice UPF now", UpfNames.forPod(request.getName()),
+        deleted, request.getNamespace(), request.getName());
+    return Optional.empty();
+  }
+
+  private Result syncGroup(SliceGroup group) throws ApiException {
+    ReentrantLock lock = groupLocks.computeIfAbsent(group.key(), k -> new ReentrantLock());
+    lock.lock();
+    try {
+      return syncGroupLocked(group);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Result syncGroupLocked(SliceGroup group) throws ApiException {
+    String ns = group.namespace();
+    String upfName = UpfNames.forSlice(group.slice());
+    List<Slot> slots = Slot.of(cache, ns, upfName, (kind, o) -> Ownership.classifyShared(o, group.key()));
+    Slot deploymentSlot = Slot.ofKind(slots, "Deployment");
+    Map<String, V1OwnerReference> listed = new LinkedHashMap<>(); // uid -> owner ref, as the UPF has it now
+    if (deploymentSlot.owner() == Owner.THIS_UE && deploymentSlot.existing().getMetadata().getOwnerReferences() != null) {
+      deploymentSlot.existing().getMetadata().getOwnerReferences().forEach(r -> listed.put(r.getUid(), r));
+    }
+    List<UeRef> members = members(group, listed.keySet());
+    Request groupKey = group.request();
+
+    if (members.isEmpty()) {
+      claims.release(groupKey);
+      List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE);
+      pool.release(ns + "/" + upfName);
+      if (!deleted.isEmpty()) {
+        listed.values().forEach(r -> events.event(ref(ns, r).objectReference(), EventType.Normal,
+            Names.REASON_UPF_REMOVED, "Removed slice UPF %s (%s): its last UE left", upfName, String.join(", ", deleted)));
+        log.info("Removed slice UPF {} ({}) for {}: no UE attached", upfName, deleted, group.slice());
+        listener.upfRemoved(groupKey);
+      }
+      return new Result(false);
+    }
+
+    String owner = ns + "/" + upfName;
+    Optional<String> block = pool.allocate(owner, SlotWriter.currentBlock(slots));
+    if (block.isEmpty()) {
+      members.stream().filter(m -> !listed.containsKey(m.uid())).forEach(m -> warnings.poolExhausted(m, pool.pool().toString()));
+      return new Result(true, UpfReconciler.POOL_RECHECK);
+    }
+    UpfObjects desired = desiredState.buildShared(group, members, block.get(), config.replicasFor(members.size()));
+    List<Slot> foreign = SlotWriter.foreign(slots, desired);
+    if (!foreign.isEmpty()) {
+      pool.release(owner);
+      for (Slot s : foreign) {
+        claims.claim(ns, s.name(), groupKey);
+        members.stream().limit(10).forEach(m -> warnings.nameTaken(m, s.kind(), s.name()));
+      }
+      return new Result(false);
+    }
+    claims.release(groupKey);
+
+    boolean fresh = slots.stream().allMatch(s -> s.owner() == Owner.ABSENT);
+    List<String> written = slotWriter.applyChanged(desired, slots);
+    if (fresh && !written.isEmpty()) {
+      log.info("Created slice UPF {} for {} in {}, UE pool {}", upfName, group.slice(), ns, block.get());
+    } else if (!written.isEmpty()) {
+      log.info("Updated slice UPF {} ({}): {} UEs", upfName, String.join(", ", written), members.size());
+    }
+    Set<String> memberUids = new LinkedHashSet<>();
+    for (UeRef m : members) {
+      memberUids.add(m.uid());
+      if (!listed.containsKey(m.uid())) {
+        events.event(m.objectReference(), EventType.Normal, Names.REASON_JOINED_SLICE_UPF,
+            "UE joined slice UPF %s (%s, UE pool %s)", upfName, group.slice().toString(), block.get());
+        log.info("UE joined slice UPF {} ue={}", upfName, m);
+        listener.upfCreated(cache.pods().namespace(ns).get(m.name()));
+      }
+    }
+    for (V1OwnerReference r : listed.values()) {
+      if (!memberUids.contains(r.getUid())) {
+        events.event(ref(ns, r).objectReference(), EventType.Normal, Names.REASON_LEFT_SLICE_UPF,
+            "UE left slice UPF %s", upfName);
+        log.info("UE left slice UPF {} ue={}/{}", upfName, ns, r.getName());
+        listener.upfRemoved(new Request(ns, r.getName()));
+      }
+    }
+    return new Result(false);
+  }
+
+  /** The group's attached UEs, sorted by name so the owner list is stable. */
+  private List<UeRef> members(SliceGroup group, Set<String> listedUids) {
+    return cache.pods().namespace(group.namespace()).list().stream()
+        .filter(this::isCandidate)
+        .filter(p -> UeState.isReady(p) || listedUids.contains(p.getMetadata().getUid()))
+        .filter(p -> slices.resolve(p, cache::configMap) instanceof SliceResolver.Resolved r
+            && r.slice().equals(group.slice()))
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .map(UeRef::of)
+        .toList();
+  }
+
+  private boolean isCandidate(V1Pod pod) {
+    return config.ueSelector().matches(pod.getMetadata().getLabels()) && !UeState.isTerminating(pod);
+  }
+
+  private static UeRef ref(String ns, V1OwnerReference r) {
+    return new UeRef(ns, r.getName(), r.getUid());
+  }
+}

@@ -1,0 +1,75 @@
+package io.nexslice.dynamicslicing.reconcile;
+
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.ApiException;
+import io.nexslice.dynamicslicing.Names;
+import io.nexslice.dynamicslicing.model.ApplyJson;
+import io.nexslice.dynamicslicing.model.Ownership.Owner;
+import io.nexslice.dynamicslicing.model.UpfObjects;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** Converges a UPF's slots on desired objects; shared by the per-UE and per-slice reconcilers. */
+final class SlotWriter {
+  private final ApplyJson applyJson;
+  private final UpfWriter writer;
+
+  SlotWriter(ApplyJson applyJson, UpfWriter writer) {
+    this.applyJson = applyJson;
+    this.writer = writer;
+  }
+
+  /**
+   * Applies each desired object whose slot is not already ours and as desired; deletes our
+   * ConfigMap when the profile no longer has one. Returns the kinds written, for events and logs.
+   */
+  List<String> applyChanged(UpfObjects desired, List<Slot> slots) throws ApiException {
+    List<String> written = new ArrayList<>();
+    for (KubernetesObject object : desired.all()) {
+      Slot slot = Slot.ofKind(slots, object.getKind());
+      if (slot.owner() == Owner.THIS_UE && applyJson.isSatisfiedBy(object, slot.existing())) {
+        continue;
+      }
+      writer.apply(object);
+      written.add(object.getKind());
+    }
+    Slot config = Slot.ofKind(slots, "ConfigMap");
+    if (desired.configMap() == null && config.owner() == Owner.THIS_UE) {
+      writer.delete("ConfigMap", config.existing().getMetadata().getNamespace(), config.name(), config.uid());
+      written.add("ConfigMap removed");
+    }
+    return written;
+  }
+
+  /** Deletes the slots {@code which} selects (uid precondition); returns the kinds deleted. */
+  List<String> delete(List<Slot> slots, Predicate<Slot> which) throws ApiException {
+    List<String> deleted = new ArrayList<>();
+    for (Slot s : slots) {
+      if (s.existing() != null && which.test(s)
+          && writer.delete(s.kind(), s.existing().getMetadata().getNamespace(), s.name(), s.uid())) {
+        deleted.add(s.kind());
+      }
+    }
+    return deleted;
+  }
+
+  /** Slots held by something that is not ours: never adopted, never changed. */
+  static List<Slot> foreign(List<Slot> slots, UpfObjects desired) {
+    return slots.stream()
+        .filter(s -> s.owner() == Owner.FOREIGN && (desired.configMap() != null || !s.kind().equals("ConfigMap")))
+        .toList();
+  }
+
+  /** The block our Deployment already records, so a UPF keeps its block across restarts. */
+  static Optional<String> currentBlock(List<Slot> slots) {
+    Slot d = Slot.ofKind(slots, "Deployment");
+    if (d.owner() != Owner.THIS_UE) {
+      return Optional.empty();
+    }
+    Map<String, String> ann = d.existing().getMetadata().getAnnotations();
+    return Optional.ofNullable(ann == null ? null : ann.get(Names.ANNOTATION_POOL));
+  }
+}
