@@ -3,10 +3,8 @@ package io.nexslice.dynamicslicing;
 import io.kubernetes.client.openapi.ApiClient;
 import io.nexslice.dynamicslicing.config.ConfigException;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
-import io.nexslice.dynamicslicing.http.HealthServer;
-import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
 import io.nexslice.dynamicslicing.runtime.KubeClients;
-import io.nexslice.dynamicslicing.runtime.UpfController;
+import io.nexslice.dynamicslicing.runtime.DynamicSlicingApp;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -43,26 +41,27 @@ public final class Main {
         KubeClients.describe(env), config.watchesAllNamespaces() ? "*" : config.watchNamespaces(),
         config.ueSelector(), config.upfProfile(), config.upfImage().orElse("(profile default)"),
         config.upfReplicas(), config.defaultSlice(), config.pool());
+    log.info("Mode {}, leader election {}", config.mode().text(),
+        config.leaderElection().enabled() ? "on (lease " + config.leaderElection().leaseNamespace() + "/"
+            + config.leaderElection().leaseName() + ")" : "off");
 
-    UpfController controller;
+    DynamicSlicingApp app;
     try {
-      controller = new UpfController(config, client, watchClient, ReconcileListener.NONE);
+      // Losing the lease leaves informers that cannot be restarted: exit, the pod restarts clean.
+      app = new DynamicSlicingApp(config, client, watchClient, () -> System.exit(1));
     } catch (ConfigException e) {
       System.err.println("dynamic-slicing: invalid configuration: " + e.getMessage());
       System.exit(2);
       return;
     }
-    HealthServer http = new HealthServer(config.httpPort(), controller::hasSynced);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Shutting down");
-      controller.shutdown();
-      http.close();
+      app.close();
       stopped.countDown();
     }, "shutdown"));
-    http.start();
-    log.info("Serving /healthz and /readyz on port {}", http.port());
-    controller.start();
+    app.start();
+    log.info("Serving /healthz, /readyz, /metrics, /api/ues and /api/ue-count on port {}", app.httpPort());
     stopped.await();
   }
 }

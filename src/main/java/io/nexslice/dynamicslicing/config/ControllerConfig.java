@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  * @param mode per-ue (a UPF per UE) or per-slice (a UPF per namespace, S-NSSAI and DNN)
  * @param uesPerReplica per-slice scaling: replicas = ceil(UEs / this); empty means fixed upfReplicas
  * @param maxReplicas upper bound of that scaling
+ * @param leaderElection whether and how replicas elect the one that reconciles
+ * @param logFormat text or json (LOG_FORMAT; logback reads it, validated here)
  */
 public record ControllerConfig(
     List<String> watchNamespaces,
@@ -45,7 +47,9 @@ public record ControllerConfig(
     int workers,
     UpfMode mode,
     Optional<Integer> uesPerReplica,
-    int maxReplicas) {
+    int maxReplicas,
+    LeaderElectionSettings leaderElection,
+    String logFormat) {
 
   public static final String DEFAULT_NAMESPACE = "nexslice";
   public static final String DEFAULT_SELECTOR = "nexslice.io/dynamic-upf=true";
@@ -77,8 +81,13 @@ public record ControllerConfig(
       throw new ConfigException("UPF_TEMPLATE: required with UPF_PROFILE=custom (a file with Deployment, Service"
           + " and ConfigMap templates; see docs/UPF-PROFILES.md)");
     }
+    List<String> namespaces = namespaces(r.string("WATCH_NAMESPACES", DEFAULT_NAMESPACE));
+    String logFormat = r.string("LOG_FORMAT", "text");
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      throw new ConfigException("LOG_FORMAT: '" + logFormat + "' is not text or json");
+    }
     return new ControllerConfig(
-        namespaces(r.string("WATCH_NAMESPACES", DEFAULT_NAMESPACE)),
+        namespaces,
         selector(r.string("UE_SELECTOR", DEFAULT_SELECTOR)),
         profile,
         template,
@@ -91,7 +100,9 @@ public record ControllerConfig(
         r.integer("WORKER_COUNT", 4, 1, 64),
         mode(r.string("UPF_MODE", "per-ue")),
         Optional.ofNullable(r.optional("UPF_UES_PER_REPLICA")).map(v -> r.integer("UPF_UES_PER_REPLICA", 1, 1, 100_000)),
-        r.integer("UPF_MAX_REPLICAS", 10, 1, 100));
+        r.integer("UPF_MAX_REPLICAS", 10, 1, 100),
+        LeaderElectionSettings.fromEnvironment(env, namespaces.isEmpty() ? "default" : namespaces.get(0)),
+        logFormat);
   }
 
   /** Replicas of a UPF serving {@code ues} UEs: fixed, or scaled with the UE count when asked. */

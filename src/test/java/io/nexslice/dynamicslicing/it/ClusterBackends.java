@@ -63,7 +63,8 @@ final class ClusterBackends {
     Path kubeconfig = dir.resolve("kubeconfig");
     AutoCloseable stop = () -> new ProcessBuilder("bash", script.toString(), "stop", "--dir", dir.toString())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
-    return new TestCluster(kubeconfig, client(kubeconfig), client(dir.resolve("unbound.kubeconfig")),
+    Path unbound = dir.resolve("unbound.kubeconfig");
+    return new TestCluster(kubeconfig, client(kubeconfig), () -> uncheckedClient(unbound),
         UNBOUND_USER, true, "local control plane in " + dir, stop);
   }
 
@@ -78,7 +79,7 @@ final class ClusterBackends {
     Path kubeconfig = Files.createTempFile("ds-it-k3s-", ".kubeconfig");
     Files.writeString(kubeconfig, k3s.getKubeConfigYaml());
     ApiClient admin = client(kubeconfig);
-    return new TestCluster(kubeconfig, admin, impersonating(kubeconfig, UNBOUND_USER), UNBOUND_USER, true,
+    return new TestCluster(kubeconfig, admin, () -> impersonating(kubeconfig, UNBOUND_USER), UNBOUND_USER, true,
         "k3s " + K3S_IMAGE, k3s::stop);
   }
 
@@ -88,7 +89,7 @@ final class ClusterBackends {
     if (!Files.isReadable(kubeconfig)) {
       throw new IllegalStateException("-Dk8s.backend=kubeconfig: no kubeconfig at " + kubeconfig + "; set KUBECONFIG");
     }
-    return new TestCluster(kubeconfig, client(kubeconfig), impersonating(kubeconfig, UNBOUND_USER), UNBOUND_USER,
+    return new TestCluster(kubeconfig, client(kubeconfig), () -> impersonating(kubeconfig, UNBOUND_USER), UNBOUND_USER,
         true, "current kubeconfig " + kubeconfig, () -> {});
   }
 
@@ -102,9 +103,35 @@ final class ClusterBackends {
     }
   }
 
+  private static ApiClient uncheckedClient(Path kubeconfig) {
+    try {
+      return client(kubeconfig);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The kubectl the tests use: the one built with the control plane (same version as the
+   * server), else the one on PATH.
+   */
+  static String kubectl() {
+    try {
+      Process p = new ProcessBuilder("bash", projectRoot().resolve("scripts/build-control-plane.sh").toString())
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      String dir = new String(p.getInputStream().readAllBytes()).trim();
+      if (p.waitFor() == 0 && Files.isExecutable(Path.of(dir, "kubectl"))) {
+        return Path.of(dir, "kubectl").toString();
+      }
+    } catch (IOException | InterruptedException e) {
+      // fall through to PATH
+    }
+    return "kubectl";
+  }
+
   /** Where there is no second token, an admin client that impersonates the unbound user. */
-  private static ApiClient impersonating(Path kubeconfig, String user) throws IOException {
-    ApiClient c = client(kubeconfig);
+  private static ApiClient impersonating(Path kubeconfig, String user) {
+    ApiClient c = uncheckedClient(kubeconfig);
     c.setHttpClient(c.getHttpClient().newBuilder()
         .addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Impersonate-User", user).build()))
         .build());

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,36 @@ class MainProcessIT {
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     assertEquals(2, p.exitValue());
     assertTrue(Files.readString(log).contains("UPF_REPLICAS: 'lots' is not a whole number"), Files.readString(log));
+  }
+
+  @Test
+  void jsonLogsAreOneObjectPerLineWithTheUeKey(Kube kube) throws Exception {
+    String ns = kube.createNamespace("json-logs");
+    Path log = Files.createTempFile("ds-json", ".log");
+    Process p = launch(Map.of("KUBECONFIG", kube.cluster().kubeconfig().toString(), "WATCH_NAMESPACES", ns,
+        "HTTP_PORT", Integer.toString(freePort()), "LOG_FORMAT", "json"), log);
+    try {
+      kube.createReadyUe(ns, "ue-json");
+      kube.awaitUpf(ns, "upf-ue-json");
+      await().atMost(Kube.TIMEOUT).until(() -> Files.readString(log).contains("Created UPF"));
+      p.destroy();
+      assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+      List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList();
+      assertTrue(lines.size() >= 3, lines::toString);
+      boolean sawUe = false;
+      for (String line : lines) {
+        var o = com.google.gson.JsonParser.parseString(line).getAsJsonObject(); // throws if not JSON
+        assertTrue(o.has("level") && o.has("formattedMessage"), line);
+        if (o.get("formattedMessage").getAsString().startsWith("Created UPF")) {
+          assertEquals(ns + "/ue-json", o.getAsJsonObject("mdc").get("ue").getAsString());
+          sawUe = true;
+        }
+      }
+      assertTrue(sawUe, lines::toString);
+    } finally {
+      p.destroyForcibly();
+      kube.deleteNamespace(ns);
+    }
   }
 
   @Test

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  *
  * @param kubeconfig admin kubeconfig file (for the controller under test and for kubectl)
  * @param client admin client for the tests themselves
- * @param unboundClient a client for a user that no RBAC rule names: tests bind it to what they test
+ * @param unboundClients makes clients for a user that no RBAC rule names: tests bind it to what they test
  * @param unboundUser that user's name
  * @param hasControllerManager whether garbage collection and ReplicaSets run
  * @param description for messages
@@ -16,8 +16,14 @@ import java.nio.file.Path;
 public record TestCluster(
     Path kubeconfig,
     ApiClient client,
-    ApiClient unboundClient,
+    java.util.function.Supplier<ApiClient> unboundClients,
     String unboundUser,
     boolean hasControllerManager,
     String description,
-    AutoCloseable stopper) {}
+    AutoCloseable stopper) {
+
+  /** A new client for the unbound user. */
+  public ApiClient unboundClient() {
+    return unboundClients.get();
+  }
+}

@@ -1,0 +1,52 @@
+package io.nexslice.dynamicslicing.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Leader election with a coordination.k8s.io Lease: only the holder reconciles; a standby takes
+ * over once the lease expires.
+ *
+ * @param enabled LEADER_ELECTION (default false; the shipped Deployment turns it on)
+ * @param leaseName LEASE_NAME (default dynamic-slicing)
+ * @param leaseNamespace LEASE_NAMESPACE, else POD_NAMESPACE, else the first watched namespace
+ * @param identity POD_NAME (unique per replica), else host name plus a random suffix
+ */
+public record LeaderElectionSettings(boolean enabled, String leaseName, String leaseNamespace, String identity,
+    Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+
+  static LeaderElectionSettings fromEnvironment(Map<String, String> env, String fallbackNamespace) {
+    EnvReader r = new EnvReader(env);
+    Duration lease = Duration.ofSeconds(r.integer("LEASE_DURATION_SECONDS", 15, 2, 600));
+    Duration renew = Duration.ofSeconds(r.integer("RENEW_DEADLINE_SECONDS", 10, 1, 599));
+    Duration retry = Duration.ofSeconds(r.integer("RETRY_PERIOD_SECONDS", 2, 1, 300));
+    if (renew.compareTo(lease) >= 0) {
+      throw new ConfigException("RENEW_DEADLINE_SECONDS: must be less than LEASE_DURATION_SECONDS (" + lease.toSeconds() + ")");
+    }
+    if (retry.compareTo(renew) >= 0) {
+      throw new ConfigException("RETRY_PERIOD_SECONDS: must be less than RENEW_DEADLINE_SECONDS (" + renew.toSeconds() + ")");
+    }
+    String ns = r.string("LEASE_NAMESPACE", r.string("POD_NAMESPACE", fallbackNamespace));
+    String name = r.string("LEASE_NAME", "dynamic-slicing");
+    if (!name.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || name.length() > 253) {
+      throw new ConfigException("LEASE_NAME: '" + name + "' is not an object name");
+    }
+    if (!ns.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") || ns.length() > 63) {
+      throw new ConfigException("LEASE_NAMESPACE: '" + ns + "' is not a namespace name");
+    }
+    String identity = r.optional("POD_NAME");
+    if (identity == null) {
+      identity = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+    return new LeaderElectionSettings(r.bool("LEADER_ELECTION", false), name, ns, identity, lease, renew, retry);
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "dynamic-slicing";
+    }
+  }
+}

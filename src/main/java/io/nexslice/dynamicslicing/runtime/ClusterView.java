@@ -1,0 +1,104 @@
+package io.nexslice.dynamicslicing.runtime;
+
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.nexslice.dynamicslicing.Names;
+import io.nexslice.dynamicslicing.model.UeState;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What is attached, read from the informer caches: every UE our UPFs serve, with its slice and
+ * its UPF's objects. Metrics and the status API both read it, so they always agree.
+ */
+public final class ClusterView {
+  /** One attached UE. {@code service} and {@code configMap} are null when missing. */
+  public record AttachedUe(String namespace, String pod, Map<String, String> slice, String mode, String pool,
+      String deployment, String service, String configMap, OffsetDateTime since) {}
+
+  /** One UPF Deployment of ours. */
+  public record Upf(String namespace, String name, String mode, int ues) {}
+
+  private final List<NamespaceController> namespaces;
+
+  public ClusterView(List<NamespaceController> namespaces) {
+    this.namespaces = List.copyOf(namespaces);
+  }
+
+  public List<Upf> upfs() {
+    List<Upf> out = new ArrayList<>();
+    for (NamespaceController nc : namespaces) {
+      for (V1Deployment d : nc.deployments().list()) {
+        if (isOurs(d)) {
+          out.add(new Upf(d.getMetadata().getNamespace(), d.getMetadata().getName(), mode(d), owners(d).size()));
+        }
+      }
+    }
+    return out;
+  }
+
+  public List<AttachedUe> attached() {
+    List<AttachedUe> out = new ArrayList<>();
+    for (NamespaceController nc : namespaces) {
+      for (V1Deployment d : nc.deployments().list()) {
+        if (!isOurs(d)) {
+          continue;
+        }
+        String ns = d.getMetadata().getNamespace();
+        String name = d.getMetadata().getName();
+        Map<String, String> ann = d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations();
+        String service = nc.services().namespace(ns).get(name) != null ? name : null;
+        String configMap = nc.configMaps().namespace(ns).get(name) != null ? name : null;
+        for (V1OwnerReference owner : owners(d)) {
+          V1Pod pod = nc.pods().namespace(ns).get(owner.getName());
+          OffsetDateTime since = pod == null ? null : UeState.readySince(pod).orElse(null);
+          out.add(new AttachedUe(ns, owner.getName(), sliceLabels(ann.get(Names.ANNOTATION_SLICE)), mode(d),
+              ann.get(Names.ANNOTATION_POOL), name, service, configMap,
+              since != null ? since : d.getMetadata().getCreationTimestamp()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** "sst=1 sd=FFFFFF dnn=oai" as labels; sd is "" when the slice has none. */
+  static Map<String, String> sliceLabels(String annotation) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("sst", "");
+    labels.put("sd", "");
+    labels.put("dnn", "");
+    if (annotation != null) {
+      for (String part : annotation.split(" ")) {
+        int eq = part.indexOf('=');
+        if (eq > 0 && labels.containsKey(part.substring(0, eq))) {
+          labels.put(part.substring(0, eq), part.substring(eq + 1));
+        }
+      }
+    }
+    return labels;
+  }
+
+  private static boolean isOurs(V1Deployment d) {
+    Map<String, String> labels = d.getMetadata().getLabels();
+    return labels != null && Names.CONTROLLER.equals(labels.get(Names.LABEL_MANAGED_BY));
+  }
+
+  private static String mode(V1Deployment d) {
+    return d.getMetadata().getLabels().getOrDefault(Names.LABEL_MODE, "per-ue");
+  }
+
+  private static List<V1OwnerReference> owners(V1Deployment d) {
+    if (d.getMetadata().getOwnerReferences() == null) {
+      return List.of();
+    }
+    return d.getMetadata().getOwnerReferences().stream().filter(r -> "Pod".equals(r.getKind())).toList();
+  }
+
+  public List<NamespaceController> namespaces() {
+    return namespaces;
+  }
+}

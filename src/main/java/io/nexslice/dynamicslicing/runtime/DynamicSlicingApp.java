@@ -1,0 +1,130 @@
+package io.nexslice.dynamicslicing.runtime;
+
+import io.kubernetes.client.extended.controller.Controller;
+import io.kubernetes.client.extended.controller.LeaderElectingController;
+import io.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
+import io.kubernetes.client.extended.leaderelection.LeaderElector;
+import io.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.kubernetes.client.openapi.ApiClient;
+import io.nexslice.dynamicslicing.config.ControllerConfig;
+import io.nexslice.dynamicslicing.config.LeaderElectionSettings;
+import io.nexslice.dynamicslicing.http.HealthServer;
+import io.nexslice.dynamicslicing.http.MetricsEndpoint;
+import io.nexslice.dynamicslicing.http.StatusApi;
+import io.nexslice.dynamicslicing.metrics.ControllerMetrics;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One controller process: the UPF controller, optionally behind leader election, and its HTTP
+ * endpoints (/healthz, /readyz, /metrics, /api/ues, /api/ue-count). Main runs one; tests run
+ * several in one JVM.
+ *
+ * <p>With leader election, only the Lease holder runs the controller (informers included); a
+ * standby only campaigns. Losing the lease shuts the controller down at once and calls
+ * {@code onLostLeadership}: informers cannot be restarted, so Main exits and the pod restarts.
+ */
+public final class DynamicSlicingApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DynamicSlicingApp.class);
+
+  private final ControllerConfig config;
+  private final UpfController controller;
+  private final ControllerMetrics metrics;
+  private final HealthServer http;
+  private final Runnable onLostLeadership;
+  private final ApiClient client;
+  private volatile boolean leading;
+  private volatile boolean closing;
+  private LeaderElector leaderElector;
+  private Thread electionThread;
+
+  public DynamicSlicingApp(ControllerConfig config, ApiClient client, ApiClient watchClient, Runnable onLostLeadership)
+      throws IOException {
+    this.config = config;
+    this.client = client;
+    this.onLostLeadership = onLostLeadership;
+    ClusterView[] view = new ClusterView[1];
+    this.metrics = new ControllerMetrics(() -> view[0], config.upfProfile(), this::isLeader);
+    this.controller = new UpfController(config, client, watchClient, metrics);
+    view[0] = new ClusterView(controller.namespaces());
+    this.http = new HealthServer(config.httpPort(), this::isReady);
+    new MetricsEndpoint(metrics.registry()).register(http);
+    new StatusApi(() -> leading ? view[0] : null).register(http);
+  }
+
+  /** Starts the HTTP endpoints and either the controller or the campaign for its lease; returns at once. */
+  public void start() {
+    http.start();
+    LeaderElectionSettings le = config.leaderElection();
+    if (!le.enabled()) {
+      leading = true;
+      controller.start();
+      return;
+    }
+    LeaseLock lock = new LeaseLock(le.leaseNamespace(), le.leaseName(), le.identity(), client);
+    leaderElector = new LeaderElector(
+        new LeaderElectionConfig(lock, le.leaseDuration(), le.renewDeadline(), le.retryPeriod()));
+    LeaderElectingController elector = new LeaderElectingController(leaderElector, new Controller() {
+      @Override
+      public void run() {
+        leading = true;
+        log.info("Became leader: lease {}/{} held by {}", le.leaseNamespace(), le.leaseName(), le.identity());
+        controller.run();
+      }
+
+      @Override
+      public void shutdown() {
+        leading = false;
+        controller.shutdown();
+      }
+    });
+    electionThread = new Thread(() -> {
+      elector.run();
+      if (!closing) {
+        log.error("Lost the lease {}/{}: stopped reconciling", le.leaseNamespace(), le.leaseName());
+        leading = false;
+        controller.shutdown();
+        onLostLeadership.run();
+      }
+    }, "leader-election");
+    electionThread.setDaemon(true);
+    electionThread.start();
+    log.info("Campaigning for lease {}/{} as {}", le.leaseNamespace(), le.leaseName(), le.identity());
+  }
+
+  /** True when this instance reconciles. */
+  public boolean isLeader() {
+    return leading;
+  }
+
+  /** Ready when reconciling with synced caches, or when standing by for the lease. */
+  public boolean isReady() {
+    return leading ? controller.hasSynced() : config.leaderElection().enabled() && !closing;
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public UpfController controller() {
+    return controller;
+  }
+
+  /**
+   * Stops reconciling, then gives up the lease so a standby takes over at once. The order
+   * matters: the controller runs on the elector's hook thread, which close() waits for.
+   * (LeaderElectingController.shutdown() stops only the controller: the elector would keep
+   * renewing the lease and no standby could ever take over.)
+   */
+  @Override
+  public void close() {
+    closing = true;
+    leading = false;
+    controller.shutdown();
+    if (leaderElector != null) {
+      leaderElector.close();
+    }
+    http.close();
+  }
+}

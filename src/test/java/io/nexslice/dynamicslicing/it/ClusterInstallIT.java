@@ -1,0 +1,285 @@
+package io.nexslice.dynamicslicing.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoordinationV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
+import io.kubernetes.client.openapi.models.RbacV1Subject;
+import io.kubernetes.client.openapi.models.V1Lease;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Role;
+import io.kubernetes.client.openapi.models.V1RoleBinding;
+import io.kubernetes.client.openapi.models.V1RoleRef;
+import io.kubernetes.client.util.Yaml;
+import io.nexslice.dynamicslicing.config.ControllerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Issue #6: installable manifests, least-privilege RBAC, leader election, metrics and status API. */
+@ExtendWith(ClusterExtension.class)
+class ClusterInstallIT {
+  static final Map<String, String> FAST_LEASE = Map.of("LEADER_ELECTION", "true", "LEASE_DURATION_SECONDS", "4",
+      "RENEW_DEADLINE_SECONDS", "3", "RETRY_PERIOD_SECONDS", "1", "UPF_REPLICAS", "0");
+
+  private Kube kube;
+  private String ns;
+  private final List<RunningController> controllers = new ArrayList<>();
+
+  @BeforeEach
+  void setUp(Kube kube) throws Exception {
+    this.kube = kube;
+    this.ns = kube.createNamespace("install");
+  }
+
+  @AfterEach
+  void tearDown() {
+    controllers.forEach(RunningController::close);
+    kube.deleteNamespace(ns);
+  }
+
+  private String kubectl(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(ClusterBackends.kubectl(), "--kubeconfig", kube.cluster().kubeconfig().toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), () -> String.join(" ", cmd) + "\n" + out);
+    return out;
+  }
+
+  /** An overlay of {@code base} that puts everything in the test namespace (the base names nexslice). */
+  private Path overlay(String base) throws IOException {
+    Path root = ClusterBackends.projectRoot();
+    Path dir = Files.createDirectories(root.resolve("target/kustomize-" + ns + "-" + base.replace('/', '-')));
+    Files.writeString(dir.resolve("kustomization.yaml"), "namespace: " + ns + "\nbases:\n  - "
+        + dir.relativize(root.resolve(base)) + "\n");
+    return dir;
+  }
+
+  @Test
+  void theManifestsAndTheOverlayAreAcceptedByTheApiServer() throws Exception {
+    String out = kubectl("apply", "--dry-run=server", "-k", overlay("manifests").toString());
+    for (String expected : List.of("serviceaccount/dynamic-slicing", "role.rbac.authorization.k8s.io/dynamic-slicing",
+        "rolebinding.rbac.authorization.k8s.io/dynamic-slicing", "deployment.apps/dynamic-slicing",
+        "service/dynamic-slicing-metrics")) {
+      assertTrue(out.contains(expected), out);
+    }
+    assertFalse(out.contains("namespace/"), "the testbed's namespace is not ours to create: " + out);
+    out = kubectl("apply", "--dry-run=server", "-k", overlay("manifests/overlays/all-namespaces").toString());
+    assertTrue(out.contains("clusterrole.rbac.authorization.k8s.io/dynamic-slicing"), out);
+    assertTrue(out.contains("clusterrolebinding.rbac.authorization.k8s.io/dynamic-slicing"), out);
+  }
+
+  @Test
+  void withOnlyTheShippedRoleTheControllerDoesItsWholeJobAndNothingMore() throws Exception {
+    V1Role role = Yaml.loadAs(ClusterBackends.projectRoot().resolve("manifests/role.yaml").toFile(), V1Role.class);
+    role.getMetadata().namespace(ns);
+    RbacAuthorizationV1Api rbac = new RbacAuthorizationV1Api(kube.client);
+    rbac.createNamespacedRole(ns, role).execute();
+    rbac.createNamespacedRoleBinding(ns, new V1RoleBinding().metadata(new V1ObjectMeta().name("dynamic-slicing"))
+        .roleRef(new V1RoleRef().apiGroup("rbac.authorization.k8s.io").kind("Role").name("dynamic-slicing"))
+        .subjects(List.of(new RbacV1Subject().kind("User").apiGroup("rbac.authorization.k8s.io")
+            .name(kube.cluster().unboundUser())))).execute();
+
+    Map<String, String> env = RunningController.env(kube.cluster(), ns, FAST_LEASE);
+    RunningController c = RunningController.startWith(ControllerConfig.fromEnvironment(env),
+        kube.cluster().unboundClient(), RunningController.withoutReadTimeout(kube.cluster().unboundClient()));
+    controllers.add(c);
+    await().atMost(Kube.TIMEOUT).until(() -> c.app().isLeader() && c.app().controller().hasSynced());
+
+    kube.createReadyUe(ns, "ue-rbac");
+    kube.awaitUpf(ns, "upf-ue-rbac");
+    assertTrue(kube.core.readNamespacedConfigMap("upf-ue-rbac", ns).execute() != null);
+    await().atMost(Kube.TIMEOUT).until(() -> kube.hasEvent(ns, "ue-rbac", "Normal", "UpfCreated"));
+    kube.apps.deleteNamespacedDeployment("upf-ue-rbac", ns).execute();
+    kube.awaitUpf(ns, "upf-ue-rbac"); // restored with the Role's rights
+    kube.deletePod(ns, "ue-rbac");
+    kube.awaitNoUpf(ns, "upf-ue-rbac");
+
+    CoreV1Api asController = new CoreV1Api(kube.cluster().unboundClient());
+    for (ThrowingCall call : List.<ThrowingCall>of(
+        () -> asController.listNamespacedSecret(ns).execute(),
+        () -> asController.deleteCollectionNamespacedPod(ns).execute(),
+        () -> asController.listPodForAllNamespaces().execute(),
+        () -> asController.listNamespace().execute(),
+        () -> asController.createNamespacedPod(ns, new io.kubernetes.client.openapi.models.V1Pod()
+            .metadata(new V1ObjectMeta().name("x"))).execute())) {
+      ApiException e = assertThrows(ApiException.class, call::run);
+      assertEquals(403, e.getCode(), e.getResponseBody());
+    }
+  }
+
+  interface ThrowingCall {
+    void run() throws Exception;
+  }
+
+  @Test
+  void exactlyOneInstanceReconcilesAndAStandbyTakesOverWithinTheLease() throws Exception {
+    RunningController a = RunningController.start(kube.cluster(), ns, FAST_LEASE);
+    RunningController b = RunningController.start(kube.cluster(), ns, FAST_LEASE);
+    controllers.add(a);
+    controllers.add(b);
+    await().atMost(Kube.TIMEOUT).until(() -> a.app().isLeader() ^ b.app().isLeader());
+    RunningController leader = a.app().isLeader() ? a : b;
+    RunningController standby = leader == a ? b : a;
+    assertEquals(0, metric(standby.get("/metrics").body(), "dynamic_slicing_leader", Map.of()), 0.0);
+
+    Map<String, String> firstUids = new HashMap<>();
+    for (int i = 0; i < 5; i++) {
+      kube.createReadyUe(ns, "ue-" + i);
+    }
+    for (int i = 0; i < 5; i++) {
+      firstUids.put("upf-ue-" + i, kube.awaitUpf(ns, "upf-ue-" + i).getMetadata().getUid());
+    }
+
+    long stoppedAt = System.nanoTime();
+    leader.close(); // a clean stop gives the lease up: the standby need not wait for it to expire
+    for (int i = 5; i < 10; i++) {
+      kube.createReadyUe(ns, "ue-" + i); // attaches during the hand-over
+    }
+    await().atMost(Duration.ofSeconds(15)).until(() -> standby.app().isLeader());
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+    assertTrue(tookMs < 3_000, "took over in " + tookMs + " ms (retry period 1 s)");
+    for (int i = 0; i < 10; i++) {
+      kube.awaitUpf(ns, "upf-ue-" + i);
+    }
+    assertEquals(10, kube.deployments(ns).size(), "one UPF per UE, none twice");
+    for (Map.Entry<String, String> e : firstUids.entrySet()) {
+      assertEquals(e.getValue(), kube.deployment(ns, e.getKey()).getMetadata().getUid(), "not recreated: " + e.getKey());
+    }
+  }
+
+  @Test
+  void aStandbyTakesOverFromACrashedLeaderOnceTheLeaseExpires() throws Exception {
+    java.nio.file.Path log = Files.createTempFile("ds-leader", ".log");
+    Map<String, String> env = new HashMap<>(RunningController.env(kube.cluster(), ns, FAST_LEASE));
+    env.put("HTTP_PORT", Integer.toString(MainProcessIT.freePort()));
+    env.put("POD_NAME", "crashing-leader");
+    Process crashing = MainProcessIT.launch(env, log);
+    try {
+      CoordinationV1Api coordination = new CoordinationV1Api(kube.client);
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> "crashing-leader".equals(
+          coordination.readNamespacedLease("dynamic-slicing", ns).execute().getSpec().getHolderIdentity()));
+      kube.createReadyUe(ns, "ue-before");
+      kube.awaitUpf(ns, "upf-ue-before");
+      RunningController standby = RunningController.start(kube.cluster(), ns, FAST_LEASE);
+      controllers.add(standby);
+      assertFalse(standby.app().isLeader());
+
+      long killedAt = System.nanoTime();
+      new ProcessBuilder("kill", "-9", Long.toString(crashing.pid())).start().waitFor();
+      kube.createReadyUe(ns, "ue-after");
+      await().atMost(Duration.ofSeconds(20)).until(() -> standby.app().isLeader());
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+      assertTrue(tookMs >= 2_000, "waited for the lease (4 s) to expire, took " + tookMs + " ms");
+      assertTrue(tookMs < 4_000 + 3_000, "took over " + tookMs + " ms after the crash (lease 4 s, retry 1 s)");
+      kube.awaitUpf(ns, "upf-ue-after");
+      assertEquals(2, kube.deployments(ns).size());
+    } finally {
+      crashing.destroyForcibly();
+    }
+  }
+
+  @Test
+  void losingTheLeaseStopsReconcilingAtOnce() throws Exception {
+    RunningController c = RunningController.start(kube.cluster(), ns, FAST_LEASE);
+    controllers.add(c);
+    await().atMost(Kube.TIMEOUT).until(() -> c.app().isLeader());
+    CoordinationV1Api coordination = new CoordinationV1Api(kube.client);
+    // Read-modify-write, retried: the leader renews every second and a stale write gets 409.
+    await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> {
+      V1Lease lease = coordination.readNamespacedLease("dynamic-slicing", ns).execute();
+      lease.getSpec().holderIdentity("intruder").leaseDurationSeconds(300).renewTime(OffsetDateTime.now());
+      coordination.replaceNamespacedLease("dynamic-slicing", ns, lease).execute();
+      return true;
+    });
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !c.app().isLeader() && c.lostLeadership());
+    kube.createReadyUe(ns, "ue-unserved");
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> kube.deployment(ns, "upf-ue-unserved") == null);
+  }
+
+  @Test
+  void metricsAndTheStatusApiAgreeWithTheCluster() throws Exception {
+    RunningController c = RunningController.start(kube.cluster(), ns, Map.of("UPF_REPLICAS", "0"));
+    controllers.add(c);
+    kube.createReadyUe(ns, "ue-1");
+    kube.createReadyUe(ns, "ue-2");
+    kube.createPod(ns, "ue-3", Map.of(Kube.UE_LABEL, "true"), Map.of("nexslice.io/sst", "2", "nexslice.io/dnn", "oai2"));
+    kube.setReady(ns, "ue-3", true);
+    for (String ue : List.of("ue-1", "ue-2", "ue-3")) {
+      kube.awaitUpf(ns, "upf-" + ue);
+    }
+    await().atMost(Kube.TIMEOUT).untilAsserted(() -> {
+      String m = c.get("/metrics").body();
+      assertEquals(2, metric(m, "dynamic_slicing_ues_attached", Map.of("namespace", ns, "sst", "1", "dnn", "oai")), 0.0);
+      assertEquals(1, metric(m, "dynamic_slicing_ues_attached", Map.of("namespace", ns, "sst", "2", "dnn", "oai2")), 0.0);
+      assertEquals(3, metric(m, "dynamic_slicing_upfs", Map.of("namespace", ns, "profile", "oai", "mode", "per-ue")), 0.0);
+      assertEquals(3, metric(m, "dynamic_slicing_attach_latency_seconds_count", Map.of()), 0.0);
+      assertTrue(metric(m, "dynamic_slicing_reconcile_total", Map.of("result", "success")) >= 3);
+      assertEquals(1, metric(m, "dynamic_slicing_leader", Map.of()), 0.0);
+      assertTrue(m.contains("jvm_memory_bytes_used{area=\"heap\""), "JVM metrics");
+      assertTrue(m.contains("dynamic_slicing_workqueue_depth{namespace=\"" + ns + "\""));
+    });
+    assertUeCount(c, 3);
+    JsonObject ues = JsonParser.parseString(c.get("/api/ues").body()).getAsJsonObject();
+    JsonObject first = ues.getAsJsonArray("ues").asList().stream().map(e -> e.getAsJsonObject())
+        .filter(o -> o.get("pod").getAsString().equals("ue-3")).findFirst().orElseThrow();
+    assertEquals("2", first.getAsJsonObject("slice").get("sst").getAsString());
+    assertEquals("upf-ue-3", first.getAsJsonObject("upf").get("deployment").getAsString());
+    assertEquals("upf-ue-3", first.getAsJsonObject("upf").get("service").getAsString());
+    assertTrue(first.get("since").getAsString().startsWith("20"));
+
+    kube.deletePod(ns, "ue-2");
+    kube.awaitNoUpf(ns, "upf-ue-2");
+    await().atMost(Kube.TIMEOUT).untilAsserted(() -> assertUeCount(c, 2));
+  }
+
+  private static void assertUeCount(RunningController c, int n) throws Exception {
+    assertEquals(n, JsonParser.parseString(c.get("/api/ue-count").body()).getAsJsonObject().get("count").getAsInt());
+    assertEquals(n, JsonParser.parseString(c.get("/api/ues").body()).getAsJsonObject().get("count").getAsInt());
+    assertEquals(n, JsonParser.parseString(c.get("/api/ues").body()).getAsJsonObject().getAsJsonArray("ues").size());
+  }
+
+  /** Sum of the samples of {@code name} whose labels include {@code labels}. */
+  static double metric(String text, String name, Map<String, String> labels) {
+    Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{(.*)})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
+    Matcher m = line.matcher(text);
+    double sum = 0;
+    boolean found = false;
+    while (m.find()) {
+      String l = m.group(2) == null ? "" : m.group(2);
+      if (labels.entrySet().stream().allMatch(e -> l.contains(e.getKey() + "=\"" + e.getValue() + "\""))) {
+        sum += Double.parseDouble(m.group(3));
+        found = true;
+      }
+    }
+    if (!found) {
+      throw new AssertionError("no sample " + name + labels + " in\n" + text.lines().filter(s -> s.startsWith(name)).toList());
+    }
+    return sum;
+  }
+}
