@@ -44,10 +44,26 @@ public final class ApplyJson {
 
   /** True when {@code existing} already holds every field of {@code desired} with its value. */
   public boolean isSatisfiedBy(Object desired, Object existing) {
+    return difference(desired, existing).isEmpty();
+  }
+
+  /**
+   * The first field of {@code desired} that {@code existing} lacks or holds with another value,
+   * as a path such as {@code spec.replicas}; empty when existing satisfies desired. For logs:
+   * it says why an object is written again.
+   */
+  public java.util.Optional<String> difference(Object desired, Object existing) {
     if (existing == null) {
-      return false;
+      return java.util.Optional.of("(absent)");
     }
-    return contains(json.getGson().toJsonTree(existing), pruned(desired));
+    JsonElement want = pruned(desired);
+    if (want.isJsonObject()) {
+      // Type meta names the kind, it is not state, and objects listed into a cache lack it
+      // (only watch events carry it): comparing it made every restart rewrite everything.
+      want.getAsJsonObject().remove("apiVersion");
+      want.getAsJsonObject().remove("kind");
+    }
+    return java.util.Optional.ofNullable(firstDifference(json.getGson().toJsonTree(existing), want, ""));
   }
 
   private static void prune(JsonElement e) {
@@ -71,40 +87,43 @@ public final class ApplyJson {
     return e.isJsonArray() && e.getAsJsonArray().isEmpty() || e.isJsonObject() && e.getAsJsonObject().isEmpty();
   }
 
-  private static boolean contains(JsonElement have, JsonElement want) {
+  /** The path of the first field of {@code want} that {@code have} does not hold, or null. */
+  private static String firstDifference(JsonElement have, JsonElement want, String path) {
     if (want.isJsonObject()) {
       if (!have.isJsonObject()) {
-        return false;
+        return path;
       }
       JsonObject h = have.getAsJsonObject();
       for (Map.Entry<String, JsonElement> w : want.getAsJsonObject().entrySet()) {
+        String p = path.isEmpty() ? w.getKey() : path + "." + w.getKey();
         JsonElement hv = h.get(w.getKey());
         if (hv == null || hv.isJsonNull()) {
           if (!(w.getValue().isJsonObject() && w.getValue().getAsJsonObject().isEmpty())) {
-            return false;
+            return p;
           }
-        } else if (!contains(hv, w.getValue())) {
-          return false;
+        } else {
+          String d = firstDifference(hv, w.getValue(), p);
+          if (d != null) {
+            return d;
+          }
         }
       }
-      return true;
+      return null;
     }
     if (want.isJsonArray()) {
-      if (!have.isJsonArray()) {
-        return false;
+      if (!have.isJsonArray() || have.getAsJsonArray().size() != want.getAsJsonArray().size()) {
+        return path;
       }
       JsonArray h = have.getAsJsonArray();
       JsonArray w = want.getAsJsonArray();
-      if (h.size() != w.size()) {
-        return false;
-      }
       for (int i = 0; i < w.size(); i++) {
-        if (!contains(h.get(i), w.get(i))) {
-          return false;
+        String d = firstDifference(h.get(i), w.get(i), path + "[" + i + "]");
+        if (d != null) {
+          return d;
         }
       }
-      return true;
+      return null;
     }
-    return have.equals(want);
+    return have.equals(want) ? null : path;
   }
 }

@@ -30,11 +30,16 @@ final class SlotWriter {
     List<String> written = new ArrayList<>();
     for (KubernetesObject object : desired.all()) {
       Slot slot = Slot.ofKind(slots, object.getKind());
-      if (slot.owner() == Owner.THIS_UE && applyJson.isSatisfiedBy(object, slot.existing())) {
-        continue;
+      if (slot.owner() == Owner.THIS_UE) {
+        Optional<String> drift = applyJson.difference(object, slot.existing());
+        if (drift.isEmpty()) {
+          continue;
+        }
+        written.add(object.getKind() + " (" + drift.get() + ")");
+      } else {
+        written.add(object.getKind());
       }
       writer.apply(object);
-      written.add(object.getKind());
     }
     Slot config = Slot.ofKind(slots, "ConfigMap");
     if (desired.configMap() == null && config.owner() == Owner.THIS_UE) {

@@ -178,6 +178,21 @@ public final class Kube {
     return managers(core.readNamespacedService(name, ns).buildCall(null));
   }
 
+  /**
+   * Server-side applies the API server has answered so far (apiserver_request_total, verb APPLY).
+   * Only dynamic-slicing applies in these tests, so a delta over a window is its writes, no-ops
+   * included: a no-op apply does not change resourceVersion, so RVs cannot show it.
+   */
+  public double applyRequests() throws Exception {
+    okhttp3.Call call = client.buildCall(client.getBasePath(), "/metrics", "GET", List.of(), List.of(), null,
+        new HashMap<>(), new HashMap<>(), new HashMap<>(), new String[] {"BearerToken"}, null);
+    try (okhttp3.Response r = call.execute()) {
+      return r.body().string().lines()
+          .filter(l -> l.startsWith("apiserver_request_total{") && l.contains("verb=\"APPLY\""))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+  }
+
   /** Events about the object named {@code name} in {@code ns}. */
   public List<CoreV1Event> events(String ns, String name) throws ApiException {
     return core.listNamespacedEvent(ns).fieldSelector("involvedObject.name=" + name).execute().getItems();

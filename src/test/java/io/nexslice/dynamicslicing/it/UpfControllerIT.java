@@ -268,15 +268,20 @@ class UpfControllerIT {
     kube.createReadyUe(ns, "ue-b");
     kube.awaitUpf(ns, "upf-ue-a");
     kube.awaitUpf(ns, "upf-ue-b");
+    await().atMost(Kube.TIMEOUT).until(() -> kube.core.listNamespacedConfigMap(ns).execute().getItems().stream()
+        .filter(c -> c.getMetadata().getName().startsWith("upf-")).count() == 2);
     controller.close();
     Map<String, String> before = resourceVersions();
+    double appliesBefore = kube.applyRequests();
 
     controller = RunningController.start(kube.cluster(), ns, Map.of("UPF_IMAGE", "registry.example/upf:1.2",
         "UPF_REPLICAS", "2"));
-    sentinel("ue-sentinel");
+    sentinel("ue-sentinel"); // the restarted controller has reconciled what was queued before it
+    assertEquals(3, kube.applyRequests() - appliesBefore, "only the sentinel's three objects were applied");
     Map<String, String> after = resourceVersions();
     after.keySet().retainAll(before.keySet());
     assertEquals(before, after);
+    assertTrue(!kube.hasEvent(ns, "ue-a", "Normal", "UpfUpdated") && !kube.hasEvent(ns, "ue-b", "Normal", "UpfUpdated"));
   }
 
   private Map<String, String> resourceVersions() throws ApiException {

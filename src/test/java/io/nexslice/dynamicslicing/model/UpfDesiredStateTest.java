@@ -92,6 +92,16 @@ class UpfDesiredStateTest {
   }
 
   @Test
+  void anObjectListedIntoACacheWithoutTypeMetaIsStillSatisfied() {
+    // Items of a LIST carry no apiVersion/kind; watch events do. Both are the same object.
+    V1Deployment listed = new JSON().deserialize(applyJson.body(upf.deployment()), V1Deployment.class);
+    listed.apiVersion(null).kind(null);
+    assertTrue(applyJson.isSatisfiedBy(upf.deployment(), listed));
+    listed.getSpec().replicas(9);
+    assertEquals(java.util.Optional.of("spec.replicas"), applyJson.difference(upf.deployment(), listed));
+  }
+
+  @Test
   void anEditedImageIsNotSatisfied() {
     V1Deployment edited = new JSON().deserialize(applyJson.body(upf.deployment()), V1Deployment.class);
     edited.getSpec().getTemplate().getSpec().getContainers().get(0).image("evil:latest");
