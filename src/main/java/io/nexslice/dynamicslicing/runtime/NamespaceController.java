@@ -1,7 +1,6 @@
 package io.nexslice.dynamicslicing.runtime;
 
 import io.kubernetes.client.extended.controller.Controller;
-import io.kubernetes.client.extended.controller.ControllerManager;
 import io.kubernetes.client.extended.controller.builder.ControllerBuilder;
 import io.kubernetes.client.extended.controller.reconciler.Request;
 import io.kubernetes.client.extended.workqueue.DefaultRateLimitingQueue;
@@ -91,6 +90,11 @@ public final class NamespaceController {
             : core.listNamespacedConfigMap(namespace).resourceVersion(p.resourceVersion)
                 .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
         V1ConfigMap.class, V1ConfigMapList.class);
+    // Keep in memory only what the controller reads (see CacheTransforms).
+    podInformer.setTransform(CacheTransforms::pod);
+    deploymentInformer.setTransform(CacheTransforms::deployment);
+    serviceInformer.setTransform(CacheTransforms::service);
+    configMapInformer.setTransform(CacheTransforms::configMap);
     // Indexes are updated with the cache itself, so they are complete when the caches are synced.
     podInformer.addIndexers(Map.of(Indexes.BY_CONFIGMAP, Indexes::mountedConfigMaps));
     deploymentInformer.addIndexers(Map.of(Indexes.BY_POOL_BLOCK, Indexes::poolBlock,
@@ -172,7 +176,7 @@ public final class NamespaceController {
     configMapInformer.addEventHandler(new DelayedDeleteHandler<>(queue, keys, DELETE_SETTLE));
     // A UE's own ue.yaml changed: the pods that mount it may be in another slice now.
     configMapInformer.addEventHandler(new UeConfigHandler(queue, podInformer.getIndexer()));
-    return new ControllerManager(factory, controller);
+    return new SyncedController("upf-" + label(), factory, this::hasSynced, controller);
   }
 
   /** Add and update events of an owned kind, mapped to the UE; deletes go through DelayedDeleteHandler. */
