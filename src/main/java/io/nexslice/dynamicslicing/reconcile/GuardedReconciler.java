@@ -14,12 +14,18 @@ import org.slf4j.MDC;
  * rejects (422) is logged and dropped, since requeueing cannot fix it; anything unexpected is
  * logged with its stack and retried. The key is in the log context (MDC "ue") throughout.
  */
-abstract class GuardedReconciler implements Reconciler {
+public abstract class GuardedReconciler implements Reconciler {
   private static final Logger log = LoggerFactory.getLogger(GuardedReconciler.class);
   private final ReconcileListener listener;
+  private InFlight inFlight = new InFlight();
 
   GuardedReconciler(ReconcileListener listener) {
     this.listener = listener;
+  }
+
+  /** Shares the stop's view of reconciles under way (one per controller process). */
+  public void countIn(InFlight counter) {
+    this.inFlight = counter;
   }
 
   /** Compares the cluster with what it should be for {@code request} and converges the two. */
@@ -29,6 +35,7 @@ abstract class GuardedReconciler implements Reconciler {
   public final Result reconcile(Request request) {
     String key = request.getNamespace() + "/" + request.getName();
     MDC.put("ue", key);
+    inFlight.enter();
     try {
       Result result = sync(request);
       listener.reconciled(request, "ok");
@@ -46,6 +53,7 @@ abstract class GuardedReconciler implements Reconciler {
       log.error("Failed to reconcile ue={}, will retry", key, e);
       return new Result(true);
     } finally {
+      inFlight.exit();
       MDC.remove("ue");
     }
   }

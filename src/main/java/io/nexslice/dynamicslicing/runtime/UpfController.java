@@ -16,7 +16,8 @@ import io.nexslice.dynamicslicing.reconcile.ServerSideApplyWriter;
 import io.nexslice.dynamicslicing.reconcile.UpfReconciler;
 import io.nexslice.dynamicslicing.reconcile.SliceUpfReconciler;
 import io.nexslice.dynamicslicing.config.UpfMode;
-import io.kubernetes.client.extended.controller.reconciler.Reconciler;
+import io.nexslice.dynamicslicing.reconcile.GuardedReconciler;
+import io.nexslice.dynamicslicing.reconcile.InFlight;
 import io.nexslice.dynamicslicing.reconcile.UeCache;
 import io.nexslice.dynamicslicing.pool.PoolAllocator;
 import io.nexslice.dynamicslicing.profile.Profiles;
@@ -42,6 +43,7 @@ public final class UpfController implements Controller {
   private final List<Thread> threads = new ArrayList<>();
   private final LegacyEventBroadcaster broadcaster;
   private final PoolAllocator pool;
+  private final InFlight inFlight = new InFlight();
   private volatile boolean stopped;
 
   /**
@@ -68,10 +70,11 @@ public final class UpfController implements Controller {
     for (NamespaceController nc : namespaces) {
       NameClaims claims = new NameClaims();
       UeCache cache = nc.cache();
-      Reconciler reconciler = config.mode() == UpfMode.PER_SLICE
+      GuardedReconciler reconciler = config.mode() == UpfMode.PER_SLICE
           ? new SliceUpfReconciler(cache, config, slices, pool, desired, applyJson, writer, events, claims, listener)
           : new UpfReconciler(cache, config.ueSelector(), slices, pool, desired, applyJson, writer, events, claims,
               listener);
+      reconciler.countIn(inFlight);
       managers.add(nc.build(reconciler, new OwnerKeys(claims), config.workers()));
     }
   }
@@ -117,6 +120,28 @@ public final class UpfController implements Controller {
     return List.copyOf(namespaces);
   }
 
+  /**
+   * Waits, a bounded time, for events still queued in the broadcaster: its shutdown() drops them,
+   * so the UpfCreated of a UPF made just before a stop or a hand-over would never be seen. The
+   * queue is private to LegacyEventBroadcaster; without it (a changed library) nothing is waited for.
+   */
+  private void drainEvents(java.time.Duration max) {
+    try {
+      java.lang.reflect.Field f = LegacyEventBroadcaster.class.getDeclaredField("pendingEventQueue");
+      f.setAccessible(true);
+      java.util.Collection<?> queue = (java.util.Collection<?>) f.get(broadcaster);
+      long deadline = System.nanoTime() + max.toNanos();
+      while (!queue.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(100); // the worker may still be sending the last one it took
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("Cannot wait for queued events: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Stops workers and informers; work in flight is either finished or redone by the next run. */
   @Override
   public synchronized void shutdown() {
@@ -125,6 +150,16 @@ public final class UpfController implements Controller {
     }
     stopped = true;
     managers.forEach(Controller::shutdown);
+    try {
+      // DefaultController.shutdown() does not wait for its workers: let the reconciles under
+      // way finish, so their writes and events come before a successor's.
+      if (!inFlight.awaitIdle(java.time.Duration.ofSeconds(10))) {
+        log.warn("Stopped with reconciles still running; the next run redoes their work");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    drainEvents(java.time.Duration.ofSeconds(2));
     broadcaster.shutdown();
     for (Thread t : threads) {
       try {
