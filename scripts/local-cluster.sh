@@ -7,6 +7,9 @@
 #   scripts/local-cluster.sh env   [--dir DIR]   prints `export KUBECONFIG=...` for eval
 #   scripts/local-cluster.sh stop  [--dir DIR]   stops everything started in DIR and removes DIR
 #   scripts/local-cluster.sh status [--dir DIR]  exit 0 when the API server answers
+#   scripts/local-cluster.sh restart-apiserver [--dir DIR] [--down-seconds N]
+#                                                stop kube-apiserver, wait N s (default 0), start it
+#                                                again on the same port and etcd (fault injection)
 #
 # DIR defaults to /tmp/dynamic-slicing-cluster; give each concurrent user its own DIR.
 # In DIR: kubeconfig (admin, system:masters), unbound.kubeconfig (user `unbound`, no bindings:
@@ -17,11 +20,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=/tmp/dynamic-slicing-cluster
 WITH_KCM=1
+DOWN_SECONDS=0
 cmd=${1:-}; shift || true
 while (($#)); do
   case $1 in
     --dir) DIR=$2; shift 2 ;;
     --no-controller-manager) WITH_KCM=0; shift ;;
+    --down-seconds) DOWN_SECONDS=$2; shift 2 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -129,15 +134,18 @@ cmd_start() {
   for attempt in 1 2 3; do
     api_port=$(free_port)
     echo "https://127.0.0.1:$api_port" >"$DIR/server"
-    start_bg kube-apiserver "$assets/kube-apiserver" \
+    # The arguments are kept so that restart-apiserver can start the same server again.
+    apiserver_args=(\
       --etcd-servers "http://127.0.0.1:$etcd_port" --bind-address 127.0.0.1 --advertise-address 127.0.0.1 \
       --secure-port "$api_port" --insecure-port 0 --cert-dir "$DIR/pki" \
       --tls-cert-file "$DIR/pki/apiserver.crt" --tls-private-key-file "$DIR/pki/apiserver.key" \
       --client-ca-file "$DIR/ca.crt" --token-auth-file "$DIR/tokens.csv" --authorization-mode RBAC \
       --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$DIR/pki/sa.pub" \
-      --service-account-signing-key-file "$DIR/pki/sa.key" --service-cluster-ip-range 10.96.0.0/24 \
+      --service-account-signing-key-file "$DIR/pki/sa.key" --service-cluster-ip-range 10.96.0.0/12 \
       --allow-privileged=true --kubelet-preferred-address-types Hostname,InternalIP \
-      --max-requests-inflight 800 --max-mutating-requests-inflight 400 --event-ttl 1h
+      --max-requests-inflight 800 --max-mutating-requests-inflight 400 --event-ttl 1h)
+    printf '%s\n' "${apiserver_args[@]}" >"$DIR/kube-apiserver.args"
+    start_bg kube-apiserver "$assets/kube-apiserver" "${apiserver_args[@]}"
     if wait_for kube-apiserver 60 api_ready_raw "$admin_token"; then break; fi
     kill "$(cat "$DIR/pids/kube-apiserver")" 2>/dev/null || true
     ((attempt < 3)) || die "kube-apiserver did not become ready: $(tail -5 "$DIR/logs/kube-apiserver.log")"
@@ -186,8 +194,23 @@ cmd_stop() {
   log "stopped and removed $DIR"
 }
 
+cmd_restart_apiserver() {
+  [[ -f $DIR/kube-apiserver.args ]] || die "no kube-apiserver started in $DIR"
+  local pid; pid=$(cat "$DIR/pids/kube-apiserver")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  sleep "$DOWN_SECONDS"
+  mapfile -t args <"$DIR/kube-apiserver.args"
+  start_bg kube-apiserver "$(cat "$DIR/assets")/kube-apiserver" "${args[@]}"
+  wait_for kube-apiserver 60 api_ready_raw "$(cat "$DIR/admin.token")" ||
+    die "kube-apiserver did not come back: $(tail -5 "$DIR/logs/kube-apiserver.log")"
+  log "kube-apiserver restarted after ${DOWN_SECONDS}s down"
+}
+
 case $cmd in
   start) cmd_start ;;
+  restart-apiserver) cmd_restart_apiserver ;;
   stop) cmd_stop ;;
   env) [[ -f $DIR/kubeconfig ]] || die "not started: scripts/local-cluster.sh start --dir $DIR"
        echo "export KUBECONFIG=$DIR/kubeconfig" ;;

@@ -65,7 +65,7 @@ final class ClusterBackends {
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
     Path unbound = dir.resolve("unbound.kubeconfig");
     return new TestCluster(kubeconfig, client(kubeconfig), () -> uncheckedClient(unbound),
-        UNBOUND_USER, true, "local control plane in " + dir, stop);
+        UNBOUND_USER, true, "local control plane in " + dir, stop, java.util.Optional.of(dir));
   }
 
   private static TestCluster k3s() throws Exception {
@@ -80,7 +80,7 @@ final class ClusterBackends {
     Files.writeString(kubeconfig, k3s.getKubeConfigYaml());
     ApiClient admin = client(kubeconfig);
     return new TestCluster(kubeconfig, admin, () -> impersonating(kubeconfig, UNBOUND_USER), UNBOUND_USER, true,
-        "k3s " + K3S_IMAGE, k3s::stop);
+        "k3s " + K3S_IMAGE, k3s::stop, java.util.Optional.empty());
   }
 
   private static TestCluster currentKubeconfig() throws Exception {
@@ -90,7 +90,7 @@ final class ClusterBackends {
       throw new IllegalStateException("-Dk8s.backend=kubeconfig: no kubeconfig at " + kubeconfig + "; set KUBECONFIG");
     }
     return new TestCluster(kubeconfig, client(kubeconfig), () -> impersonating(kubeconfig, UNBOUND_USER), UNBOUND_USER,
-        true, "current kubeconfig " + kubeconfig, () -> {});
+        true, "current kubeconfig " + kubeconfig, () -> {}, java.util.Optional.empty());
   }
 
   static ApiClient client(Path kubeconfig) throws IOException {

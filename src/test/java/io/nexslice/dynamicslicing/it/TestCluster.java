@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * @param unboundUser that user's name
  * @param hasControllerManager whether garbage collection and ReplicaSets run
  * @param description for messages
+ * @param localDir the local control plane's directory (fault injection), empty for other backends
  */
 public record TestCluster(
     Path kubeconfig,
@@ -20,7 +21,8 @@ public record TestCluster(
     String unboundUser,
     boolean hasControllerManager,
     String description,
-    AutoCloseable stopper) {
+    AutoCloseable stopper,
+    java.util.Optional<Path> localDir) {
 
   /** A new client for the unbound user. */
   public ApiClient unboundClient() {

@@ -1,0 +1,131 @@
+package io.nexslice.dynamicslicing.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The controller as users run it, `java -jar target/dynamic-slicing.jar`, in a process of its own. */
+public final class ControllerProcess implements AutoCloseable {
+  public final Process process;
+  final int port;
+  final long startedNanos;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  public ControllerProcess(Path jar, List<String> jvmOptions, Map<String, String> env, int port, Path log) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", jar.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().remove("KUBERNETES_SERVICE_HOST");
+    pb.environment().putAll(env);
+    pb.environment().put("HTTP_PORT", Integer.toString(port));
+    this.port = port;
+    this.startedNanos = System.nanoTime();
+    this.process = pb.start();
+  }
+
+  public String get(String path) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? r.body() : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** Nanos from process start until {@code path} answers 200, polling every 5 ms. */
+  public long awaitOk(String path, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("controller exited with " + process.exitValue());
+      }
+      if (get(path) != null) {
+        return System.nanoTime() - startedNanos;
+      }
+      Thread.sleep(5);
+    }
+    throw new IllegalStateException(path + " did not answer within " + timeout);
+  }
+
+  /** Sum of a metric's samples in the controller's /metrics. */
+  public double metric(String name, String labelFragment) {
+    String text = get("/metrics");
+    if (text == null) {
+      return Double.NaN;
+    }
+    Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(text);
+    double sum = 0;
+    while (m.find()) {
+      if (labelFragment == null || (m.group(1) != null && m.group(1).contains(labelFragment))) {
+        sum += Double.parseDouble(m.group(2));
+      }
+    }
+    return sum;
+  }
+
+  public long rssBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return -1;
+  }
+
+  /** Runs a full GC in the controller (jcmd) and returns the heap used after it, in bytes. */
+  public long heapAfterGc() throws IOException, InterruptedException {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    new ProcessBuilder(jcmd, Long.toString(process.pid()), "GC.run").redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+    double used = metric("jvm_memory_bytes_used", "area=\"heap\"");
+    return (long) used;
+  }
+
+  /** Live threads of the process (/proc). */
+  public int threads() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+      if (line.startsWith("Threads:")) {
+        return Integer.parseInt(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  /** CPU seconds the process has used (user + system, /proc/pid/stat, 100 ticks a second). */
+  public double cpuSeconds() throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+  }
+
+  /** kill -9: no shutdown hook, no lease given up. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}
