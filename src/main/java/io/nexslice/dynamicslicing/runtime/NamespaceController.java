@@ -61,35 +61,55 @@ public final class NamespaceController {
     CoreV1Api core = new CoreV1Api(watchClient);
     AppsV1Api apps = new AppsV1Api(watchClient);
     String selector = config.ueSelector().text();
+    long noResync = 0;
     // Pods: only the selected ones, filtered by the API server. A pod that loses the label
     // leaves this cache (the server sends DELETED), which the reconciler reads as opt-out.
-    this.podInformer = factory.sharedIndexInformerFor((CallGeneratorParams p) -> namespace == null
+    this.podInformer = factory.sharedIndexInformerFor(new PagedListerWatcher<>(watchClient, V1Pod.class, V1PodList.class,
+        (cont, limit) -> namespace == null
+            ? core.listPodForAllNamespaces().labelSelector(selector).limit(limit)._continue(cont).buildCall(null)
+            : core.listNamespacedPod(namespace).labelSelector(selector).limit(limit)._continue(cont).buildCall(null),
+        (CallGeneratorParams p) -> namespace == null
             ? core.listPodForAllNamespaces().labelSelector(selector).resourceVersion(p.resourceVersion)
                 .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
             : core.listNamespacedPod(namespace).labelSelector(selector).resourceVersion(p.resourceVersion)
                 .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        V1Pod.class, V1PodList.class);
+        CacheTransforms::pod, V1PodList::items), V1Pod.class, noResync);
     // Deployments and Services: all of the namespace, not only ours, so a foreign object
     // squatting a UPF name is seen in the cache and never overwritten.
-    this.deploymentInformer = factory.sharedIndexInformerFor((CallGeneratorParams p) -> namespace == null
+    this.deploymentInformer = factory.sharedIndexInformerFor(new PagedListerWatcher<>(watchClient, V1Deployment.class,
+        V1DeploymentList.class,
+        (cont, limit) -> namespace == null
+            ? apps.listDeploymentForAllNamespaces().limit(limit)._continue(cont).buildCall(null)
+            : apps.listNamespacedDeployment(namespace).limit(limit)._continue(cont).buildCall(null),
+        (CallGeneratorParams p) -> namespace == null
             ? apps.listDeploymentForAllNamespaces().resourceVersion(p.resourceVersion)
                 .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
             : apps.listNamespacedDeployment(namespace).resourceVersion(p.resourceVersion)
                 .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        V1Deployment.class, V1DeploymentList.class);
-    this.serviceInformer = factory.sharedIndexInformerFor((CallGeneratorParams p) -> namespace == null
+        CacheTransforms::deployment, V1DeploymentList::items), V1Deployment.class, noResync);
+    this.serviceInformer = factory.sharedIndexInformerFor(new PagedListerWatcher<>(watchClient, V1Service.class,
+        V1ServiceList.class,
+        (cont, limit) -> namespace == null
+            ? core.listServiceForAllNamespaces().limit(limit)._continue(cont).buildCall(null)
+            : core.listNamespacedService(namespace).limit(limit)._continue(cont).buildCall(null),
+        (CallGeneratorParams p) -> namespace == null
             ? core.listServiceForAllNamespaces().resourceVersion(p.resourceVersion)
                 .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
             : core.listNamespacedService(namespace).resourceVersion(p.resourceVersion)
                 .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        V1Service.class, V1ServiceList.class);
+        CacheTransforms::service, V1ServiceList::items), V1Service.class, noResync);
     // ConfigMaps: ours, squatters on our names, and the UEs' own ue.yaml.
-    this.configMapInformer = factory.sharedIndexInformerFor((CallGeneratorParams p) -> namespace == null
+    this.configMapInformer = factory.sharedIndexInformerFor(new PagedListerWatcher<>(watchClient, V1ConfigMap.class,
+        V1ConfigMapList.class,
+        (cont, limit) -> namespace == null
+            ? core.listConfigMapForAllNamespaces().limit(limit)._continue(cont).buildCall(null)
+            : core.listNamespacedConfigMap(namespace).limit(limit)._continue(cont).buildCall(null),
+        (CallGeneratorParams p) -> namespace == null
             ? core.listConfigMapForAllNamespaces().resourceVersion(p.resourceVersion)
                 .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
             : core.listNamespacedConfigMap(namespace).resourceVersion(p.resourceVersion)
                 .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        V1ConfigMap.class, V1ConfigMapList.class);
+        CacheTransforms::configMap, V1ConfigMapList::items), V1ConfigMap.class, noResync);
     // Keep in memory only what the controller reads (see CacheTransforms).
     podInformer.setTransform(CacheTransforms::pod);
     deploymentInformer.setTransform(CacheTransforms::deployment);
