@@ -32,6 +32,8 @@ USER 65532:65532
 # HTTP server: /healthz, /readyz, /metrics, /api/* (env HTTP_PORT, default 8080).
 EXPOSE 8080
 
+# -XX:+UseSerialGC             a controller has a small heap and one or two cores: the
+#                              serial collector has the smallest footprint (docs/BENCHMARKS.md, P3).
 # -XX:MaxRAMPercentage=75      size the heap from the container memory limit,
 #                              leaving headroom for metaspace, threads, buffers.
 # -XX:+ExitOnOutOfMemoryError  die on OOM so Kubernetes restarts the pod instead
@@ -42,4 +44,4 @@ EXPOSE 8080
 # -Djava.io.tmpdir=/tmp        explicit temp dir; mount an emptyDir at /tmp when
 #                              the root filesystem is read-only.
 # Exec (JSON) form is required: distroless has no /bin/sh.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-Djava.io.tmpdir=/tmp", "-jar", "/app/dynamic-slicing.jar"]
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-Djava.io.tmpdir=/tmp", "-jar", "/app/dynamic-slicing.jar"]

@@ -88,7 +88,15 @@ public final class ControllerMetrics implements ReconcileListener {
     }
     GaugeMetricFamily leaderGauge = new GaugeMetricFamily("dynamic_slicing_leader",
         "1 when this instance reconciles (leader, or leader election off).", leader ? 1 : 0);
+    io.prometheus.client.CounterMetricFamily requests = new io.prometheus.client.CounterMetricFamily(
+        "dynamic_slicing_api_requests_total", "Requests this process made to the API server, by verb and resource.",
+        List.of("verb", "resource"));
+    io.nexslice.dynamicslicing.runtime.ApiRequestCounter.INSTANCE.snapshot().forEach((k, n) -> {
+      String[] vr = k.split(" ", 2);
+      requests.addMetric(List.of(vr[0], vr[1]), n);
+    });
     List<Collector.MetricFamilySamples> out = new ArrayList<>();
+    out.add(requests);
     out.add(ues);
     out.add(upfs);
     out.add(depth);

@@ -23,7 +23,7 @@ public final class KubeClients {
   /** A client for requests (30 s timeouts). */
   public static ApiClient forRequests(Map<String, String> env) throws IOException {
     ApiClient client = base(env);
-    client.setHttpClient(client.getHttpClient().newBuilder()
+    client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(ApiRequestCounter.INSTANCE)
         .readTimeout(30, TimeUnit.SECONDS).connectTimeout(10, TimeUnit.SECONDS).build());
     return client;
   }
@@ -31,7 +31,7 @@ public final class KubeClients {
   /** A client for watches: no read timeout, the server ends each watch after its timeoutSeconds. */
   public static ApiClient forWatches(Map<String, String> env) throws IOException {
     ApiClient client = base(env);
-    client.setHttpClient(client.getHttpClient().newBuilder()
+    client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(ApiRequestCounter.INSTANCE)
         .readTimeout(0, TimeUnit.SECONDS).connectTimeout(10, TimeUnit.SECONDS).build());
     return client;
   }

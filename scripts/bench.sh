@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Benchmarks (docs/BENCHMARKS.md): starts its own local control plane without
+# kube-controller-manager, runs P1..P5 with a bare-client floor measured in the same run,
+# prints the machine and one table.
+#
+#   scripts/bench.sh                full scale (several minutes)
+#   scripts/bench.sh --smoke        tiny scale, to check the benchmark still works
+# Env: CONTROLLER_JVM (JVM options of the controller process, default as the Dockerfile's less
+#      the container sizing), BENCH_OUT (file to write the table to).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+SCALE=full
+[[ ${1:-} == --smoke ]] && SCALE=smoke
+# As the Deployment runs it: the Dockerfile's options in a 512 MiB container (MaxRAM).
+CONTROLLER_JVM=${CONTROLLER_JVM:-"-XX:+UseSerialGC -XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"}
+
+mvn -B -q -DskipTests package test-compile >&2
+CP=$(mktemp); trap 'rm -f "$CP"' EXIT
+mvn -B -q dependency:build-classpath -Dmdep.outputFile="$CP" -Dmdep.includeScope=test >&2
+DIR=$(mktemp -d /tmp/ds-bench-XXXX)
+cleanup() { scripts/local-cluster.sh stop --dir "$DIR" >/dev/null 2>&1 || true; rm -f "$CP"; }
+trap cleanup EXIT
+KUBECONFIG_FILE=$(scripts/local-cluster.sh start --dir "$DIR" --no-controller-manager)
+ASSETS=$(cat "$DIR/assets")
+
+echo "## Machine"
+echo "- cores: $(nproc), memory: $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+echo "- JVM: $(java -version 2>&1 | head -1)"
+echo "- control plane: $("$ASSETS/kube-apiserver" --version 2>&1 | head -1), etcd $(etcd --version 2>&1 | awk '/etcd Version/ {print $3}'), no kube-controller-manager"
+echo "- controller JVM options: ${CONTROLLER_JVM}; scale: $SCALE"
+echo
+java -cp "target/test-classes:target/classes:$(cat "$CP")" io.nexslice.dynamicslicing.bench.BenchMain \
+  --kubeconfig "$KUBECONFIG_FILE" --jar target/dynamic-slicing.jar --scale "$SCALE" \
+  --controller-jvm "$CONTROLLER_JVM" ${BENCH_OUT:+--out "$BENCH_OUT"}
