@@ -1,7 +1,5 @@
 package io.nexslice.dynamicslicing.reconcile;
 
-import io.kubernetes.client.common.KubernetesObject;
-import io.kubernetes.client.extended.controller.reconciler.Reconciler;
 import io.kubernetes.client.extended.controller.reconciler.Request;
 import io.kubernetes.client.extended.controller.reconciler.Result;
 import io.kubernetes.client.extended.event.EventType;
@@ -23,13 +21,10 @@ import io.nexslice.dynamicslicing.slice.SliceGroup;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Compares, for one UE pod, the UPF the cluster has with the UPF the UE should have, and
