@@ -34,25 +34,27 @@ public final class ServerSideApplyWriter implements UpfWriter {
   }
 
   @Override
-  public void apply(KubernetesObject desired) throws ApiException {
+  public String apply(KubernetesObject desired) throws ApiException {
     String ns = desired.getMetadata().getNamespace();
     String name = desired.getMetadata().getName();
     V1Patch body = new V1Patch(applyJson.body(desired));
+    KubernetesObject applied;
     if (desired instanceof V1Deployment) {
-      PatchUtils.patch(V1Deployment.class,
+      applied = PatchUtils.patch(V1Deployment.class,
           () -> apps.patchNamespacedDeployment(name, ns, body).fieldManager(Names.FIELD_MANAGER).force(true).buildCall(null),
           V1Patch.PATCH_FORMAT_APPLY_YAML, client);
     } else if (desired instanceof V1Service) {
-      PatchUtils.patch(V1Service.class,
+      applied = PatchUtils.patch(V1Service.class,
           () -> core.patchNamespacedService(name, ns, body).fieldManager(Names.FIELD_MANAGER).force(true).buildCall(null),
           V1Patch.PATCH_FORMAT_APPLY_YAML, client);
     } else if (desired instanceof V1ConfigMap) {
-      PatchUtils.patch(V1ConfigMap.class,
+      applied = PatchUtils.patch(V1ConfigMap.class,
           () -> core.patchNamespacedConfigMap(name, ns, body).fieldManager(Names.FIELD_MANAGER).force(true).buildCall(null),
           V1Patch.PATCH_FORMAT_APPLY_YAML, client);
     } else {
       throw new IllegalArgumentException("cannot apply a " + desired.getClass().getSimpleName());
     }
+    return applied == null || applied.getMetadata() == null ? null : applied.getMetadata().getResourceVersion();
   }
 
   @Override

@@ -61,15 +61,15 @@ public final class SliceUpfReconciler extends GuardedReconciler {
   private final Map<String, ReentrantLock> groupLocks = new ConcurrentHashMap<>();
 
   public SliceUpfReconciler(UeCache cache, ControllerConfig config, SliceResolver slices, PoolAllocator pool,
-      UpfDesiredState desiredState, io.nexslice.dynamicslicing.model.ApplyJson applyJson, UpfWriter writer,
-      EventRecorder events, NameClaims claims, ReconcileListener listener) {
+      UpfDesiredState desiredState, SlotWriter slotWriter, EventRecorder events, NameClaims claims,
+      ReconcileListener listener) {
     super(listener);
     this.cache = cache;
     this.config = config;
     this.slices = slices;
     this.pool = pool;
     this.desiredState = desiredState;
-    this.slotWriter = new SlotWriter(applyJson, writer);
+    this.slotWriter = slotWriter;
     this.events = events;
     this.warnings = new UeWarnings(events);
     this.claims = claims;
@@ -97,8 +97,8 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       if (r instanceof SliceResolver.Resolved resolved) {
         current = Optional.of(new SliceGroup(ns, resolved.slice()));
         groups.add(current.get());
-      } else if (UeState.isReady(pod)) {
-        warnings.sliceInvalid(ue, ((SliceResolver.Invalid) r).reason(), "Not in any slice UPF until fixed");
+      } else if (r instanceof SliceResolver.Invalid invalid && UeState.isReady(pod)) {
+        warnings.sliceInvalid(ue, invalid.reason(), "Not in any slice UPF until fixed");
       }
     }
     for (V1Deployment d : cache.ownedBy(ns, request.getName())) {

@@ -13,13 +13,15 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /** Converges a UPF's slots on desired objects; shared by the per-UE and per-slice reconcilers. */
-final class SlotWriter {
+public final class SlotWriter {
   private final ApplyJson applyJson;
   private final UpfWriter writer;
+  private final WriteExpectations expectations;
 
-  SlotWriter(ApplyJson applyJson, UpfWriter writer) {
+  public SlotWriter(ApplyJson applyJson, UpfWriter writer, WriteExpectations expectations) {
     this.applyJson = applyJson;
     this.writer = writer;
+    this.expectations = expectations;
   }
 
   /**
@@ -30,6 +32,12 @@ final class SlotWriter {
     List<String> written = new ArrayList<>();
     for (KubernetesObject object : desired.all()) {
       Slot slot = Slot.ofKind(slots, object.getKind());
+      String ns = object.getMetadata().getNamespace();
+      String name = object.getMetadata().getName();
+      String cachedVersion = slot.existing() == null ? null : slot.existing().getMetadata().getResourceVersion();
+      if (slot.owner() != Owner.FOREIGN && expectations.isPending(object.getKind(), ns, name, cachedVersion)) {
+        continue; // our last write of it is not in the cache yet; its arrival wakes this UE again
+      }
       if (slot.owner() == Owner.THIS_UE) {
         Optional<String> drift = applyJson.difference(object, slot.existing());
         if (drift.isEmpty()) {
@@ -39,7 +47,7 @@ final class SlotWriter {
       } else {
         written.add(object.getKind());
       }
-      writer.apply(object);
+      expectations.expect(object.getKind(), ns, name, writer.apply(object));
     }
     Slot config = Slot.ofKind(slots, "ConfigMap");
     if (desired.configMap() == null && config.owner() == Owner.THIS_UE) {
@@ -53,12 +61,21 @@ final class SlotWriter {
   List<String> delete(List<Slot> slots, Predicate<Slot> which) throws ApiException {
     List<String> deleted = new ArrayList<>();
     for (Slot s : slots) {
-      if (s.existing() != null && which.test(s)
-          && writer.delete(s.kind(), s.existing().getMetadata().getNamespace(), s.name(), s.uid())) {
-        deleted.add(s.kind());
+      if (s.existing() != null && which.test(s)) {
+        expectations.forget(s.kind(), s.existing().getMetadata().getNamespace(), s.name());
+        if (writer.delete(s.kind(), s.existing().getMetadata().getNamespace(), s.name(), s.uid())) {
+          deleted.add(s.kind());
+        }
       }
     }
     return deleted;
+  }
+
+  /** Forgets our pending writes of the UPF {@code name}: it is going, none of them matters. */
+  void forgetAll(String namespace, String name) {
+    for (String kind : Slot.KINDS) {
+      expectations.forget(kind, namespace, name);
+    }
   }
 
   /** Slots held by something that is not ours: never adopted, never changed. */

@@ -6,8 +6,11 @@ import io.kubernetes.client.openapi.ApiException;
 /** Writes UPF objects to the cluster. One implementation talks to the API server. */
 public interface UpfWriter {
 
-  /** Server-side applies {@code desired} (a Deployment or Service) under our field manager. */
-  void apply(KubernetesObject desired) throws ApiException;
+  /**
+   * Server-side applies {@code desired} (a Deployment, Service or ConfigMap) under our field
+   * manager; returns the resourceVersion the API server answered with.
+   */
+  String apply(KubernetesObject desired) throws ApiException;
 
   /**
    * Deletes the object only if it still has {@code uid}, so a replacement made meanwhile is left

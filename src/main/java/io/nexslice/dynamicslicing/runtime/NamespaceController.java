@@ -169,6 +169,13 @@ public final class NamespaceController {
     return namespace == null ? "all-namespaces" : namespace;
   }
 
+  /** Tells {@code expectations} of every version of our objects the caches receive. */
+  void observeWrites(io.nexslice.dynamicslicing.reconcile.WriteExpectations expectations) {
+    deploymentInformer.addEventHandler(new VersionObserver<>("Deployment", expectations));
+    serviceInformer.addEventHandler(new VersionObserver<>("Service", expectations));
+    configMapInformer.addEventHandler(new VersionObserver<>("ConfigMap", expectations));
+  }
+
   /** Builds the controller; events on owned objects map back to their UE through {@code keys}. */
   Controller build(io.kubernetes.client.extended.controller.reconciler.Reconciler reconciler, OwnerKeys keys,
       int workers) {

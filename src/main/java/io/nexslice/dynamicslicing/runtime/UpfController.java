@@ -18,6 +18,8 @@ import io.nexslice.dynamicslicing.reconcile.SliceUpfReconciler;
 import io.nexslice.dynamicslicing.config.UpfMode;
 import io.nexslice.dynamicslicing.reconcile.GuardedReconciler;
 import io.nexslice.dynamicslicing.reconcile.InFlight;
+import io.nexslice.dynamicslicing.reconcile.SlotWriter;
+import io.nexslice.dynamicslicing.reconcile.WriteExpectations;
 import io.nexslice.dynamicslicing.reconcile.UeCache;
 import io.nexslice.dynamicslicing.pool.PoolAllocator;
 import io.nexslice.dynamicslicing.profile.Profiles;
@@ -56,7 +58,8 @@ public final class UpfController implements Controller {
     ServerSideApplyWriter writer = new ServerSideApplyWriter(client);
     UpfProfile profile = Profiles.fromConfig(config);
     UpfDesiredState desired = new UpfDesiredState(profile, config.upfImage(), config.upfReplicas(), config.nrfHost());
-    ApplyJson applyJson = new ApplyJson(client.getJSON());
+    WriteExpectations expectations = new WriteExpectations();
+    SlotWriter slotWriter = new SlotWriter(new ApplyJson(client.getJSON()), writer, expectations);
     SliceResolver slices = new SliceResolver(config.defaultSlice());
     for (String ns : NamespaceController.namespacesOf(config)) {
       namespaces.add(new NamespaceController(ns, watchClient, config));
@@ -71,9 +74,9 @@ public final class UpfController implements Controller {
       NameClaims claims = new NameClaims();
       UeCache cache = nc.cache();
       GuardedReconciler reconciler = config.mode() == UpfMode.PER_SLICE
-          ? new SliceUpfReconciler(cache, config, slices, pool, desired, applyJson, writer, events, claims, listener)
-          : new UpfReconciler(cache, config.ueSelector(), slices, pool, desired, applyJson, writer, events, claims,
-              listener);
+          ? new SliceUpfReconciler(cache, config, slices, pool, desired, slotWriter, events, claims, listener)
+          : new UpfReconciler(cache, config.ueSelector(), slices, pool, desired, slotWriter, events, claims, listener);
+      nc.observeWrites(expectations);
       reconciler.countIn(inFlight);
       managers.add(nc.build(reconciler, new OwnerKeys(claims), config.workers()));
     }
