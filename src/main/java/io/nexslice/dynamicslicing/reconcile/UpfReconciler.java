@@ -8,7 +8,6 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.Names;
 import io.nexslice.dynamicslicing.config.LabelSelector;
-import io.nexslice.dynamicslicing.model.ApplyJson;
 import io.nexslice.dynamicslicing.model.Ownership;
 import io.nexslice.dynamicslicing.model.Ownership.Owner;
 import io.nexslice.dynamicslicing.model.UeRef;
@@ -37,6 +36,8 @@ public final class UpfReconciler extends GuardedReconciler {
   static final Duration STALE_RECHECK = Duration.ofSeconds(1);
   /** How soon a UE waiting for a free address block looks again. */
   static final Duration POOL_RECHECK = Duration.ofSeconds(5);
+  /** Safety net while a UE's ConfigMap is not in the cache; its arrival wakes the UE anyway. */
+  static final Duration CONFIG_RECHECK = Duration.ofSeconds(5);
 
   private final UeCache cache;
   private final LabelSelector selector;
@@ -50,7 +51,7 @@ public final class UpfReconciler extends GuardedReconciler {
   private final ReconcileListener listener;
 
   public UpfReconciler(UeCache cache, LabelSelector selector, SliceResolver slices, PoolAllocator pool,
-      UpfDesiredState desiredState, ApplyJson applyJson, UpfWriter writer, EventRecorder events, NameClaims claims,
+      UpfDesiredState desiredState, SlotWriter slotWriter, EventRecorder events, NameClaims claims,
       ReconcileListener listener) {
     super(listener);
     this.cache = cache;
@@ -58,7 +59,7 @@ public final class UpfReconciler extends GuardedReconciler {
     this.slices = slices;
     this.pool = pool;
     this.desiredState = desiredState;
-    this.slotWriter = new SlotWriter(applyJson, writer);
+    this.slotWriter = slotWriter;
     this.events = events;
     this.warnings = new UeWarnings(events);
     this.claims = claims;
@@ -94,16 +95,25 @@ public final class UpfReconciler extends GuardedReconciler {
     UeRef ue = UeRef.of(pod);
     warnings.ignoredAnnotations(ue, pod);
 
+    String owner = ue.namespace() + "/" + upfName;
     SliceResolver.Resolution resolution = slices.resolve(pod, cache::configMap);
+    if (resolution instanceof SliceResolver.Pending pending) {
+      log.debug("Waiting for the UE's config ue={}: {}", ue, pending.reason());
+      return new Result(true, CONFIG_RECHECK); // the ConfigMap's arrival wakes it too
+    }
     if (resolution instanceof SliceResolver.Invalid invalid) {
-      boolean served = slots.stream().anyMatch(s -> s.owner() == Owner.THIS_UE);
-      warnings.sliceInvalid(ue, invalid.reason(),
-          served ? "UPF left as it is until fixed" : "No UPF until fixed");
+      // As for any refused input: no UPF until fixed, also for a UE that had one.
+      List<String> removed = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
+      warnings.sliceInvalid(ue, invalid.reason(), removed.isEmpty() ? "No UPF until fixed" : "UPF removed until fixed");
+      if (!removed.isEmpty()) {
+        pool.release(owner);
+        log.info("Removed UPF {} ({}) ue={}: its slice is invalid", upfName, removed, ue);
+        listener.upfRemoved(request);
+      }
       return new Result(false);
     }
     SliceResolver.Resolved slice = (SliceResolver.Resolved) resolution;
 
-    String owner = ue.namespace() + "/" + upfName;
     Optional<String> block = pool.allocate(owner, SlotWriter.currentBlock(slots));
     if (block.isEmpty()) {
       warnings.poolExhausted(ue, pool.pool().toString());
@@ -191,6 +201,7 @@ public final class UpfReconciler extends GuardedReconciler {
         .map(s -> Ownership.controllerPod(s.existing()).orElseThrow().getUid())
         .findFirst().orElse(null);
     List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
+    slotWriter.forgetAll(request.getNamespace(), upfName); // writes not seen yet will never matter now
     // The block is free once the Deployment that records it is gone from the cache.
     pool.release(request.getNamespace() + "/" + upfName);
     if (!deleted.isEmpty()) {

@@ -23,11 +23,17 @@ public final class SliceResolver {
   public static final String UE_CONFIG_KEY = "ue.yaml";
 
   /** The outcome: a slice and where each part came from, or why there is none. */
-  public sealed interface Resolution permits Resolved, Invalid {}
+  public sealed interface Resolution permits Resolved, Invalid, Pending {}
 
   public record Resolved(Slice slice, String source) implements Resolution {}
 
   public record Invalid(String reason) implements Resolution {}
+
+  /**
+   * The pod mounts a ConfigMap the cache does not hold (yet): its slice cannot be known. The
+   * pod cannot start without it either; when it arrives, the pod is reconciled again.
+   */
+  public record Pending(String reason) implements Resolution {}
 
   private final Slice defaults;
 
@@ -42,6 +48,10 @@ public final class SliceResolver {
     Map<String, String> ann = pod.getMetadata().getAnnotations() == null ? Map.of() : pod.getMetadata().getAnnotations();
     UeConfig.Values fromFile;
     String file = null;
+    Optional<String> missing = missingConfigMap(pod, configMaps);
+    if (missing.isPresent()) {
+      return new Pending("ConfigMap " + missing.get() + " that the pod mounts is not known yet");
+    }
     try {
       Optional<UeConfigSource> src = ueConfigSource(pod, configMaps);
       fromFile = src.isPresent() ? UeConfig.parse(src.get().text()) : UeConfig.Values.NONE;
@@ -96,7 +106,7 @@ public final class SliceResolver {
   /**
    * The ue.yaml a pod mounts from a ConfigMap: a configMap volume whose items map a key to
    * ue.yaml, or whose ConfigMap has a ue.yaml key. Empty when the pod mounts none (its config
-   * is baked into the image) or the ConfigMap does not exist (yet).
+   * is baked into the image) or only an optional ConfigMap that does not exist.
    */
   private static Optional<UeConfigSource> ueConfigSource(V1Pod pod, BiFunction<String, String, V1ConfigMap> configMaps) {
     if (pod.getSpec() == null || pod.getSpec().getVolumes() == null) {
@@ -125,6 +135,19 @@ public final class SliceResolver {
       }
     }
     return Optional.empty();
+  }
+
+  /** A non-optional ConfigMap the pod mounts that {@code configMaps} does not know. */
+  private static Optional<String> missingConfigMap(V1Pod pod, BiFunction<String, String, V1ConfigMap> configMaps) {
+    if (pod.getSpec() == null || pod.getSpec().getVolumes() == null) {
+      return Optional.empty();
+    }
+    return pod.getSpec().getVolumes().stream()
+        .filter(v -> v.getConfigMap() != null && v.getConfigMap().getName() != null)
+        .filter(v -> !Boolean.TRUE.equals(v.getConfigMap().getOptional()))
+        .map(v -> v.getConfigMap().getName())
+        .filter(name -> configMaps.apply(pod.getMetadata().getNamespace(), name) == null)
+        .findFirst();
   }
 
   /** ConfigMaps a pod mounts: when one changes, the pod's slice may have changed. */

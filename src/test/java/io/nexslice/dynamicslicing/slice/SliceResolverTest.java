@@ -89,9 +89,13 @@ class SliceResolverTest {
   }
 
   @Test
-  void aMalformedUeYamlIsRefusedAndAMissingOneIsNot() {
+  void aMalformedUeYamlIsRefusedAndAMissingOneIsWaitedForUnlessOptional() {
     configMap("broken", "ue.yaml", "sessions: [");
     assertInstanceOf(SliceResolver.Invalid.class, resolve(pod(Map.of(), mount("broken"))));
-    assertEquals("sst=1 sd=FFFFFF dnn=oai", slice(resolve(pod(Map.of(), mount("not-there")))).toString());
+    // Not in the cache yet: the pod cannot start without it, so the slice is not known yet.
+    assertInstanceOf(SliceResolver.Pending.class, resolve(pod(Map.of(), mount("not-there"))));
+    V1Volume optional = mount("not-there");
+    optional.getConfigMap().optional(true);
+    assertEquals("sst=1 sd=FFFFFF dnn=oai", slice(resolve(pod(Map.of(), optional))).toString());
   }
 }
