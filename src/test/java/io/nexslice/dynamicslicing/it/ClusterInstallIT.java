@@ -45,17 +45,18 @@ class ClusterInstallIT {
 
   private Kube kube;
   private String ns;
-  private final List<RunningController> controllers = new ArrayList<>();
+  private Controllers controllers;
 
   @BeforeEach
   void setUp(Kube kube) throws Exception {
     this.kube = kube;
     this.ns = kube.createNamespace("install");
+    this.controllers = new Controllers(kube.cluster(), ns);
   }
 
   @AfterEach
   void tearDown() {
-    controllers.forEach(RunningController::close);
+    controllers.close();
     kube.deleteNamespace(ns);
   }
 

@@ -28,30 +28,22 @@ class SliceModeIT {
 
   private Kube kube;
   private String ns;
-  private final List<RunningController> controllers = new ArrayList<>();
+  private Controllers controllers;
 
   @BeforeEach
   void setUp(Kube kube) throws Exception {
     this.kube = kube;
     this.ns = kube.createNamespace("slices");
+    this.controllers = new Controllers(kube.cluster(), ns);
   }
 
   @AfterEach
   void tearDown() {
-    controllers.forEach(RunningController::close);
+    controllers.close();
     kube.deleteNamespace(ns);
   }
 
-  private RunningController start(Map<String, String> env) throws Exception {
-    RunningController c = RunningController.start(kube.cluster(), ns, env);
-    controllers.add(c);
-    return c;
-  }
 
-  private void stop(RunningController c) {
-    c.close();
-    controllers.remove(c);
-  }
 
   private void ue(String name, int sst) throws ApiException {
     Map<String, String> ann = sst == 1 ? Map.of() : Map.of("nexslice.io/sst", "" + sst, "nexslice.io/dnn", "oai" + sst);
@@ -71,7 +63,7 @@ class SliceModeIT {
 
   @Test
   void threeUesInSliceOneAndTwoInSliceTwoGetExactlyTwoUpfs() throws Exception {
-    start(PER_SLICE);
+    controllers.start(PER_SLICE);
     ue("ue-a", 1);
     ue("ue-b", 1);
     ue("ue-c", 1);
@@ -92,7 +84,7 @@ class SliceModeIT {
 
   @Test
   void theSharedUpfStaysUntilTheLastUeLeavesAndOptOutLeavesTheGroup() throws Exception {
-    start(PER_SLICE);
+    controllers.start(PER_SLICE);
     ue("ue-1", 1);
     ue("ue-2", 1);
     ue("ue-3", 1);
@@ -111,11 +103,11 @@ class SliceModeIT {
 
   @Test
   void theGarbageCollectorRemovesTheUpfWhenAllUesGoWhileTheControllerIsDown() throws Exception {
-    RunningController c = start(PER_SLICE);
+    RunningController c = controllers.start(PER_SLICE);
     ue("ue-x", 2);
     ue("ue-y", 2);
     awaitOwners(SLICE2, "ue-x", "ue-y");
-    stop(c);
+    controllers.stop(c);
     kube.deletePod(ns, "ue-x");
     await().atMost(Kube.TIMEOUT).until(() -> kube.deployment(ns, SLICE2) != null); // one owner remains: kept
     kube.deletePod(ns, "ue-y");
@@ -124,7 +116,7 @@ class SliceModeIT {
 
   @Test
   void twentyUesOfOneSliceAtOnceWithFourWorkersGetOneUpf() throws Exception {
-    start(Map.of("UPF_MODE", "per-slice", "UPF_REPLICAS", "0", "WORKER_COUNT", "4"));
+    controllers.start(Map.of("UPF_MODE", "per-slice", "UPF_REPLICAS", "0", "WORKER_COUNT", "4"));
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       names.add(String.format("ue-%02d", i));
@@ -140,7 +132,7 @@ class SliceModeIT {
 
   @Test
   void replicasFollowTheUeCountWithinTheBound() throws Exception {
-    start(Map.of("UPF_MODE", "per-slice", "UPF_UES_PER_REPLICA", "2", "UPF_MAX_REPLICAS", "3"));
+    controllers.start(Map.of("UPF_MODE", "per-slice", "UPF_UES_PER_REPLICA", "2", "UPF_MAX_REPLICAS", "3"));
     ue("ue-1", 1);
     await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> kube.deployment(ns, SLICE1).getSpec().getReplicas() == 1);
     ue("ue-2", 1);
@@ -160,21 +152,21 @@ class SliceModeIT {
 
   @Test
   void switchingModesConvergesBothWaysWithoutOrphans() throws Exception {
-    RunningController perUe = start(Map.of("UPF_REPLICAS", "0"));
+    RunningController perUe = controllers.start(Map.of("UPF_REPLICAS", "0"));
     ue("ue-p", 1);
     ue("ue-q", 1);
     kube.awaitUpf(ns, "upf-ue-p");
     kube.awaitUpf(ns, "upf-ue-q");
-    stop(perUe);
+    controllers.stop(perUe);
 
-    RunningController perSlice = start(PER_SLICE);
+    RunningController perSlice = controllers.start(PER_SLICE);
     awaitOwners(SLICE1, "ue-p", "ue-q");
     kube.awaitNoUpf(ns, "upf-ue-p");
     kube.awaitNoUpf(ns, "upf-ue-q");
     assertEquals(Set.of(SLICE1), names());
-    stop(perSlice);
+    controllers.stop(perSlice);
 
-    start(Map.of("UPF_REPLICAS", "0"));
+    controllers.start(Map.of("UPF_REPLICAS", "0"));
     kube.awaitUpf(ns, "upf-ue-p");
     kube.awaitUpf(ns, "upf-ue-q");
     kube.awaitNoUpf(ns, SLICE1);

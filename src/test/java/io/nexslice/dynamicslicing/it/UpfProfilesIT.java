@@ -42,25 +42,21 @@ class UpfProfilesIT {
 
   private Kube kube;
   private String ns;
-  private final List<RunningController> controllers = new ArrayList<>();
+  private Controllers controllers;
 
   @BeforeEach
   void setUp(Kube kube) throws Exception {
     this.kube = kube;
     this.ns = kube.createNamespace("profiles");
+    this.controllers = new Controllers(kube.cluster(), ns);
   }
 
   @AfterEach
   void tearDown() {
-    controllers.forEach(RunningController::close);
+    controllers.close();
     kube.deleteNamespace(ns);
   }
 
-  private RunningController start(Map<String, String> env) throws Exception {
-    RunningController c = RunningController.start(kube.cluster(), ns, env);
-    controllers.add(c);
-    return c;
-  }
 
   private String block(String upf) throws ApiException {
     return kube.deployment(ns, upf).getMetadata().getAnnotations().get("nexslice.io/ue-pool");
@@ -72,7 +68,7 @@ class UpfProfilesIT {
 
   @Test
   void fiftyUesGetFiftyDistinctBlocksAndARestartKeepsEveryOne() throws Exception {
-    RunningController c = start(Map.of("UPF_REPLICAS", "0"));
+    RunningController c = controllers.start(Map.of("UPF_REPLICAS", "0"));
     for (int i = 0; i < 50; i++) {
       kube.createReadyUe(ns, "ue-" + i);
     }
@@ -90,9 +86,8 @@ class UpfProfilesIT {
     }
     assertEquals(50, new HashSet<>(blocks.values()).size(), "distinct");
 
-    c.close();
-    controllers.remove(c);
-    start(Map.of("UPF_REPLICAS", "0"));
+    controllers.stop(c);
+    controllers.start(Map.of("UPF_REPLICAS", "0"));
     kube.createReadyUe(ns, "ue-after-restart");
     kube.awaitUpf(ns, "upf-ue-after-restart");
     for (Map.Entry<String, String> e : blocks.entrySet()) {
@@ -103,7 +98,7 @@ class UpfProfilesIT {
 
   @Test
   void detachFreesABlockThatAWaitingUeThenGets() throws Exception {
-    start(Map.of("UPF_POOL_CIDR", "10.9.0.0/23", "UPF_REPLICAS", "0"));
+    controllers.start(Map.of("UPF_POOL_CIDR", "10.9.0.0/23", "UPF_REPLICAS", "0"));
     kube.createReadyUe(ns, "ue-a");
     kube.createReadyUe(ns, "ue-b");
     kube.awaitUpf(ns, "upf-ue-a");
@@ -121,7 +116,7 @@ class UpfProfilesIT {
 
   @Test
   void sliceComesFromAnnotationsThenUeYamlThenDefaults() throws Exception {
-    start(Map.of("UPF_REPLICAS", "0", "DEFAULT_SST", "1", "DEFAULT_DNN", "oai"));
+    controllers.start(Map.of("UPF_REPLICAS", "0", "DEFAULT_SST", "1", "DEFAULT_DNN", "oai"));
     kube.core.createNamespacedConfigMap(ns, new V1ConfigMap().metadata(new V1ObjectMeta().name("ue-file-config"))
         .data(Map.of("ue.yaml", UE_YAML_SLICE_2))).execute();
     createUeMounting("ue-file", "ue-file-config", Map.of());
@@ -162,7 +157,7 @@ class UpfProfilesIT {
 
   @Test
   void invalidSliceValuesGetAWarningAndNoUpfUntilFixed() throws Exception {
-    start(Map.of("UPF_REPLICAS", "0"));
+    controllers.start(Map.of("UPF_REPLICAS", "0"));
     kube.createPod(ns, "ue-bad", Map.of(Kube.UE_LABEL, "true"), Map.of("nexslice.io/sst", "999"));
     kube.setReady(ns, "ue-bad", true);
     await().atMost(Kube.TIMEOUT).until(() -> kube.hasEvent(ns, "ue-bad", "Warning", "UeSliceInvalid"));
@@ -176,7 +171,7 @@ class UpfProfilesIT {
 
   @Test
   void annotationsThatTryToChooseImageOrPrivilegesChangeNothing() throws Exception {
-    start(Map.of("UPF_REPLICAS", "0", "UPF_PROFILE", "free5gc", "UPF_IMAGE", "operator.example/upf:7"));
+    controllers.start(Map.of("UPF_REPLICAS", "0", "UPF_PROFILE", "free5gc", "UPF_IMAGE", "operator.example/upf:7"));
     Map<String, String> hostile = Map.of(
         "nexslice.io/upf-image", "attacker.example/miner:latest",
         "nexslice.io/privileged", "true",
@@ -213,7 +208,7 @@ class UpfProfilesIT {
   @Test
   void theCustomTemplatePathWorksEndToEnd() throws Exception {
     Path template = ClusterBackends.projectRoot().resolve("src/test/resources/profiles/custom-upf.yaml");
-    start(Map.of("UPF_PROFILE", "custom", "UPF_TEMPLATE", template.toString(), "UPF_IMAGE", "example/custom-upf:2"));
+    controllers.start(Map.of("UPF_PROFILE", "custom", "UPF_TEMPLATE", template.toString(), "UPF_IMAGE", "example/custom-upf:2"));
     kube.createReadyUe(ns, "ue-custom");
     V1Deployment d = kube.awaitUpf(ns, "upf-ue-custom");
     assertEquals("custom-upf", d.getMetadata().getLabels().get("example.org/kind"));
