@@ -35,10 +35,40 @@ public final class SliceResolver {
    */
   public record Pending(String reason) implements Resolution {}
 
+  /** Parsed ue.yaml by "namespace/name@resourceVersion#key": see parseOnce. */
+  private static final int MEMO_LIMIT = 20_000;
   private final Slice defaults;
+  private final java.util.Map<String, Object> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
   public SliceResolver(Slice defaults) {
     this.defaults = defaults;
+  }
+
+  /**
+   * Parses a ue.yaml once per ConfigMap version. Per-slice mode resolves every member of a group
+   * on each reconcile: without this a burst of N UEs in one slice parses N^2 files. A
+   * resourceVersion names one content, so a cached result can never be stale.
+   */
+  private UeConfig.Values parseOnce(V1ConfigMap cm, String key, String text) {
+    String version = cm.getMetadata().getResourceVersion();
+    if (version == null) {
+      return UeConfig.parse(text);
+    }
+    if (parsed.size() > MEMO_LIMIT) {
+      parsed.clear(); // crude bound; entries of deleted ConfigMaps are never asked for again
+    }
+    Object result = parsed.computeIfAbsent(cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName()
+        + "@" + version + "#" + key, k -> {
+          try {
+            return UeConfig.parse(text);
+          } catch (IllegalArgumentException e) {
+            return e;
+          }
+        });
+    if (result instanceof IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+    return (UeConfig.Values) result;
   }
 
   /**
@@ -54,7 +84,8 @@ public final class SliceResolver {
     }
     try {
       Optional<UeConfigSource> src = ueConfigSource(pod, configMaps);
-      fromFile = src.isPresent() ? UeConfig.parse(src.get().text()) : UeConfig.Values.NONE;
+      fromFile = src.isPresent() ? parseOnce(src.get().configMap(), src.get().key(), src.get().text())
+          : UeConfig.Values.NONE;
       file = src.map(UeConfigSource::where).orElse(null);
     } catch (IllegalArgumentException e) {
       return new Invalid(e.getMessage());
@@ -101,14 +132,14 @@ public final class SliceResolver {
     }
   }
 
-  private record UeConfigSource(String text, String where) {}
+  private record UeConfigSource(V1ConfigMap configMap, String key, String text, String where) {}
 
   /**
    * The ue.yaml a pod mounts from a ConfigMap: a configMap volume whose items map a key to
    * ue.yaml, or whose ConfigMap has a ue.yaml key. Empty when the pod mounts none (its config
    * is baked into the image) or only an optional ConfigMap that does not exist.
    */
-  private static Optional<UeConfigSource> ueConfigSource(V1Pod pod, BiFunction<String, String, V1ConfigMap> configMaps) {
+  private Optional<UeConfigSource> ueConfigSource(V1Pod pod, BiFunction<String, String, V1ConfigMap> configMaps) {
     if (pod.getSpec() == null || pod.getSpec().getVolumes() == null) {
       return Optional.empty();
     }
@@ -128,7 +159,7 @@ public final class SliceResolver {
       }
       String where = "ConfigMap " + cm.getMetadata().getName() + " key " + key;
       if (cm.getData() != null && cm.getData().containsKey(key)) {
-        return Optional.of(new UeConfigSource(cm.getData().get(key), where));
+        return Optional.of(new UeConfigSource(cm, key, cm.getData().get(key), where));
       }
       if (cm.getBinaryData() != null && cm.getBinaryData().containsKey(key)) {
         throw new IllegalArgumentException(where + " holds binary data, not a UERANSIM config");

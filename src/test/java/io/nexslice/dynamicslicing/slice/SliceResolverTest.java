@@ -27,8 +27,12 @@ class SliceResolverTest {
   }
 
   private void configMap(String name, String key, String text) {
-    configMaps.put("ns/" + name, new V1ConfigMap().metadata(new V1ObjectMeta().name(name).namespace("ns"))
-        .data(Map.of(key, text)));
+    configMap(name, key, text, null);
+  }
+
+  private void configMap(String name, String key, String text, String resourceVersion) {
+    configMaps.put("ns/" + name, new V1ConfigMap().metadata(new V1ObjectMeta().name(name).namespace("ns")
+        .resourceVersion(resourceVersion)).data(Map.of(key, text)));
   }
 
   private SliceResolver.Resolution resolve(V1Pod pod) {
@@ -70,6 +74,21 @@ class SliceResolverTest {
     SliceResolver.Resolved r = assertInstanceOf(SliceResolver.Resolved.class, resolve(p));
     assertEquals("sst=3 sd=FFFFFF dnn=oai3", r.slice().toString());
     assertTrue(r.source().contains("sd from ConfigMap ue1-config"), r.source());
+  }
+
+  @Test
+  void aUeYamlIsParsedOncePerConfigMapVersion() {
+    configMap("c", "ue.yaml", UeConfigTest.NEXSLICE_UE, "41");
+    assertEquals("sst=2 sd=FFFFFF dnn=oai2", slice(resolve(pod(Map.of(), mount("c")))).toString());
+    // Same version, other text: impossible in a cluster, so it proves the result is remembered.
+    configMap("c", "ue.yaml", "sessions: [{apn: other, slice: {sst: 3}}]", "41");
+    assertEquals("sst=2 sd=FFFFFF dnn=oai2", slice(resolve(pod(Map.of(), mount("c")))).toString());
+    // A new version is parsed again, and so is an invalid one, each time refused.
+    configMap("c", "ue.yaml", "sessions: [{apn: other, slice: {sst: 3}}]", "42");
+    assertEquals("sst=3 sd=FFFFFF dnn=other", slice(resolve(pod(Map.of(), mount("c")))).toString());
+    configMap("c", "ue.yaml", "sessions: [", "43");
+    assertInstanceOf(SliceResolver.Invalid.class, resolve(pod(Map.of(), mount("c"))));
+    assertInstanceOf(SliceResolver.Invalid.class, resolve(pod(Map.of(), mount("c"))));
   }
 
   @Test
