@@ -9,10 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * a reconcile woken by our new Deployment may run before our ConfigMap is in its cache; without
  * this it would apply the ConfigMap again (a no-op) and report the UPF as updated.
  *
- * <p>After a write we expect the resourceVersion the API server returned; a watch delivers every
- * version in order, so seeing that exact version means the cache has caught up. The delivery
- * wakes the UE again, so a slot skipped meanwhile is looked at once more. A bound on age keeps a
- * lost expectation from hiding a slot for long.
+ * <p>After a write we expect the resourceVersion the API server returned. An expectation is
+ * judged only against the cache snapshot the reconcile itself read: a snapshot holding that
+ * version (or a later one) meets it; one that does not means "skip this slot", and the arrival of
+ * the version wakes the UE again. (Clearing expectations when the event arrives was racy: a
+ * reconcile that had read its snapshot a moment before would then trust it and write again.)
+ * Deletes forget the expectation; a bound on age keeps a lost one from hiding a slot for long.
  */
 public final class WriteExpectations {
   /**
@@ -35,12 +37,6 @@ public final class WriteExpectations {
     if (resourceVersion != null) {
       pending.put(key(kind, namespace, name), new Expected(resourceVersion, System.nanoTime()));
     }
-  }
-
-  /** Called for every version the cache receives; the expectation is met by its own version. */
-  public void observe(String kind, String namespace, String name, String resourceVersion) {
-    pending.computeIfPresent(key(kind, namespace, name),
-        (k, e) -> atLeast(resourceVersion, e.resourceVersion()) ? null : e);
   }
 
   /** True while the cache has not yet delivered our last write of this object. */

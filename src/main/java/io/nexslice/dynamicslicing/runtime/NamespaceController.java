@@ -169,11 +169,11 @@ public final class NamespaceController {
     return namespace == null ? "all-namespaces" : namespace;
   }
 
-  /** Tells {@code expectations} of every version of our objects the caches receive. */
+  /** Tells {@code expectations} when objects are deleted, so no write of theirs is still expected. */
   void observeWrites(io.nexslice.dynamicslicing.reconcile.WriteExpectations expectations) {
-    deploymentInformer.addEventHandler(new VersionObserver<>("Deployment", expectations));
-    serviceInformer.addEventHandler(new VersionObserver<>("Service", expectations));
-    configMapInformer.addEventHandler(new VersionObserver<>("ConfigMap", expectations));
+    deploymentInformer.addEventHandler(new ForgetOnDelete<>("Deployment", expectations));
+    serviceInformer.addEventHandler(new ForgetOnDelete<>("Service", expectations));
+    configMapInformer.addEventHandler(new ForgetOnDelete<>("ConfigMap", expectations));
   }
 
   /** Builds the controller; events on owned objects map back to their UE through {@code keys}. */
