@@ -47,7 +47,6 @@ public final class Names {
   public static final String REASON_UPF_UPDATED = "UpfUpdated";
   public static final String REASON_UPF_REMOVED = "UpfRemoved";
   public static final String REASON_NAME_TAKEN = "UpfNameTaken";
-  public static final String REASON_APPLY_FAILED = "UpfApplyFailed";
   public static final String REASON_SLICE_INVALID = "UeSliceInvalid";
   public static final String REASON_POOL_EXHAUSTED = "UpfPoolExhausted";
   public static final String REASON_ANNOTATION_IGNORED = "UeAnnotationIgnored";

@@ -49,12 +49,4 @@ final class EnvReader {
       default -> throw new ConfigException(name + ": '" + v + "' is not true or false");
     };
   }
-
-  java.time.Duration seconds(String name, java.time.Duration defaultValue, int min, int max) {
-    String v = optional(name);
-    if (v == null) {
-      return defaultValue;
-    }
-    return java.time.Duration.ofSeconds(integer(name, 0, min, max));
-  }
 }

@@ -22,8 +22,4 @@ public final class NameClaims {
   public Request waitingFor(String namespace, String name) {
     return waiting.get(namespace + "/" + name);
   }
-
-  public int size() {
-    return waiting.size();
-  }
 }

@@ -115,10 +115,6 @@ public final class UpfController implements Controller {
     return !namespaces.isEmpty() && namespaces.stream().allMatch(NamespaceController::hasSynced);
   }
 
-  public int queueDepth() {
-    return namespaces.stream().mapToInt(NamespaceController::queueDepth).sum();
-  }
-
   public List<NamespaceController> namespaces() {
     return List.copyOf(namespaces);
   }

@@ -231,29 +231,6 @@ public final class BenchMain {
     return c;
   }
 
-  /** apiserver_request_total by "VERB resource[/subresource]", from kube-apiserver's /metrics. */
-  private Map<String, Double> apiRequests() throws Exception {
-    okhttp3.Call call = client.buildCall(client.getBasePath(), "/metrics", "GET", List.of(), List.of(), null,
-        new java.util.HashMap<>(), new java.util.HashMap<>(), new java.util.HashMap<>(), new String[] {"BearerToken"}, null);
-    String text;
-    try (okhttp3.Response r = call.execute()) {
-      text = r.body().string();
-    }
-    Map<String, Double> out = new TreeMap<>();
-    Matcher m = Pattern.compile("^apiserver_request_total\\{([^}]*)} ([0-9.eE+]+)$", Pattern.MULTILINE).matcher(text);
-    while (m.find()) {
-      Map<String, String> l = new java.util.HashMap<>();
-      Matcher lm = Pattern.compile("(\\w+)=\"([^\"]*)\"").matcher(m.group(1));
-      while (lm.find()) {
-        l.put(lm.group(1), lm.group(2));
-      }
-      String sub = l.getOrDefault("subresource", "");
-      String key = l.get("verb") + " " + l.get("resource") + (sub.isEmpty() ? "" : "/" + sub);
-      out.merge(key, Double.parseDouble(m.group(2)), Double::sum);
-    }
-    return out;
-  }
-
   /**
    * The controller's own requests (dynamic_slicing_api_requests_total, counted client-side):
    * apiserver_request_total cannot tell the controller from the bench or the API server's own loops.

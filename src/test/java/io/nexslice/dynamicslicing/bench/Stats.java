@@ -22,7 +22,4 @@ final class Stats {
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
   }
 
-  synchronized int count() {
-    return samples.size();
-  }
 }
