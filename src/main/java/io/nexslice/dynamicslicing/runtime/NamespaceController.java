@@ -171,9 +171,9 @@ public final class NamespaceController {
 
   /** Tells {@code expectations} when objects are deleted, so no write of theirs is still expected. */
   void observeWrites(io.nexslice.dynamicslicing.reconcile.WriteExpectations expectations) {
-    deploymentInformer.addEventHandler(new ForgetOnDelete<>("Deployment", expectations));
-    serviceInformer.addEventHandler(new ForgetOnDelete<>("Service", expectations));
-    configMapInformer.addEventHandler(new ForgetOnDelete<>("ConfigMap", expectations));
+    deploymentInformer.addEventHandler(new OnDelete<>(o -> expectations.forget("Deployment", ns(o), name(o))));
+    serviceInformer.addEventHandler(new OnDelete<>(o -> expectations.forget("Service", ns(o), name(o))));
+    configMapInformer.addEventHandler(new OnDelete<>(o -> expectations.forget("ConfigMap", ns(o), name(o))));
   }
 
   /** Builds the controller; events on owned objects map back to their UE through {@code keys}. */
@@ -198,15 +198,30 @@ public final class NamespaceController {
     // Deletes of owned objects are looked at a moment later. When a UE pod is deleted, the
     // garbage collector may remove its UPF before our pod cache hears of the deletion; acting
     // at once would re-create the UPF for a pod that is already gone.
-    deploymentInformer.addEventHandler(new DelayedDeleteHandler<>(queue, keys, DELETE_SETTLE));
-    serviceInformer.addEventHandler(new DelayedDeleteHandler<>(queue, keys, DELETE_SETTLE));
-    configMapInformer.addEventHandler(new DelayedDeleteHandler<>(queue, keys, DELETE_SETTLE));
+    deploymentInformer.addEventHandler(new OnDelete<>(o -> requeueLater(keys.keyOf(o))));
+    serviceInformer.addEventHandler(new OnDelete<>(o -> requeueLater(keys.keyOf(o))));
+    configMapInformer.addEventHandler(new OnDelete<>(o -> requeueLater(keys.keyOf(o))));
     // A UE's own ue.yaml changed: the pods that mount it may be in another slice now.
     configMapInformer.addEventHandler(new UeConfigHandler(queue, podInformer.getIndexer()));
     return new SyncedController("upf-" + label(), factory, this::hasSynced, controller);
   }
 
-  /** Add and update events of an owned kind, mapped to the UE; deletes go through DelayedDeleteHandler. */
+  /** The UE of a deleted owned object, reconciled after DELETE_SETTLE (see build()). */
+  private void requeueLater(Request ue) {
+    if (ue != null) {
+      queue.addAfter(ue, DELETE_SETTLE);
+    }
+  }
+
+  private static String ns(io.kubernetes.client.common.KubernetesObject o) {
+    return o.getMetadata().getNamespace();
+  }
+
+  private static String name(io.kubernetes.client.common.KubernetesObject o) {
+    return o.getMetadata().getName();
+  }
+
+  /** Add and update events of an owned kind, mapped to the UE; deletes go through requeueLater. */
   private static <T extends io.kubernetes.client.common.KubernetesObject> io.kubernetes.client.extended.controller.ControllerWatch<T>
       ownedWatch(Class<T> type, io.kubernetes.client.extended.workqueue.WorkQueue<Request> q, OwnerKeys keys) {
     return ControllerBuilder.controllerWatchBuilder(type, q)
