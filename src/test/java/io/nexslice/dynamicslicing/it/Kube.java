@@ -184,11 +184,21 @@ public final class Kube {
    * included: a no-op apply does not change resourceVersion, so RVs cannot show it.
    */
   public double applyRequests() throws Exception {
+    return apiserverRequests("APPLY", null);
+  }
+
+  /**
+   * Requests the API server has answered so far (apiserver_request_total) with {@code verb}, on
+   * {@code resource} itself (no subresource) when it is given, on anything when it is null.
+   */
+  public double apiserverRequests(String verb, String resource) throws Exception {
     okhttp3.Call call = client.buildCall(client.getBasePath(), "/metrics", "GET", List.of(), List.of(), null,
         new HashMap<>(), new HashMap<>(), new HashMap<>(), new String[] {"BearerToken"}, null);
     try (okhttp3.Response r = call.execute()) {
       return r.body().string().lines()
-          .filter(l -> l.startsWith("apiserver_request_total{") && l.contains("verb=\"APPLY\""))
+          .filter(l -> l.startsWith("apiserver_request_total{") && l.contains("verb=\"" + verb + "\""))
+          .filter(l -> resource == null
+              || l.contains("resource=\"" + resource + "\"") && l.contains("subresource=\"\""))
           .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
   }

@@ -273,14 +273,14 @@ class ReliabilityIT {
       kube.labelPod(ns, "noise", "tick", Integer.toString(i));
     }
     long revision = compactEtcd(dir);
-    double podListsBefore = apiRequests("LIST", "pods");
+    double podListsBefore = kube.apiserverRequests("LIST", "pods");
     proxy.pass();
 
     for (int i = 10; i < 20; i++) {
       String upf = UpfNames.forPod(ue(i));
       await().atMost(CONVERGE).ignoreExceptions().until(() -> kube.deployment(ns, upf) != null);
     }
-    double relists = apiRequests("LIST", "pods") - podListsBefore;
+    double relists = kube.apiserverRequests("LIST", "pods") - podListsBefore;
     System.out.printf("R3: etcd compacted at revision %d; LIST pods after reconnecting: %.0f%n", revision, relists);
     assertTrue(relists > 0, "the pod informer relisted after etcd was compacted at " + revision);
     Set<String> attached = new TreeSet<>();
@@ -306,16 +306,6 @@ class ReliabilityIT {
     return revision;
   }
 
-  private double apiRequests(String verb, String resource) throws Exception {
-    okhttp3.Call call = kube.client.buildCall(kube.client.getBasePath(), "/metrics", "GET", List.of(), List.of(), null,
-        new HashMap<>(), new HashMap<>(), new HashMap<>(), new String[] {"BearerToken"}, null);
-    try (okhttp3.Response r = call.execute()) {
-      return r.body().string().lines()
-          .filter(l -> l.startsWith("apiserver_request_total{") && l.contains("verb=\"" + verb + "\"")
-              && l.contains("resource=\"" + resource + "\"") && l.contains("subresource=\"\""))
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-  }
 
   // ------------------------------------------------------------------ R4
 
