@@ -3,6 +3,7 @@ package io.nexslice.dynamicslicing.model;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.kubernetes.client.openapi.JSON;
 import java.util.Map;
 import java.util.Set;
@@ -63,7 +64,16 @@ public final class ApplyJson {
       want.getAsJsonObject().remove("apiVersion");
       want.getAsJsonObject().remove("kind");
     }
-    return java.util.Optional.ofNullable(firstDifference(json.getGson().toJsonTree(existing), want, ""));
+    return java.util.Optional.ofNullable(firstDifference(treeOf(existing), want, ""));
+  }
+
+  /** The existing object as JSON; a cached object keeps its spec as JSON already (SpecAsJson). */
+  private JsonElement treeOf(Object existing) {
+    JsonElement tree = json.getGson().toJsonTree(existing);
+    if (existing instanceof SpecAsJson cached && cached.specJson() != null && tree.isJsonObject()) {
+      tree.getAsJsonObject().add("spec", JsonParser.parseString(cached.specJson()));
+    }
+    return tree;
   }
 
   private static void prune(JsonElement e) {

@@ -22,7 +22,6 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
-import io.kubernetes.client.util.CallGeneratorParams;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
 import java.time.Duration;
 import java.util.List;
@@ -64,57 +63,30 @@ public final class NamespaceController {
     long noResync = 0;
     // Pods: only the selected ones, filtered by the API server. A pod that loses the label
     // leaves this cache (the server sends DELETED), which the reconciler reads as opt-out.
-    this.podInformer = factory.sharedIndexInformerFor(new PagedListerWatcher<>(watchClient, V1Pod.class, V1PodList.class,
-        (cont, limit) -> namespace == null
-            ? core.listPodForAllNamespaces().labelSelector(selector).limit(limit)._continue(cont).buildCall(null)
-            : core.listNamespacedPod(namespace).labelSelector(selector).limit(limit)._continue(cont).buildCall(null),
-        (CallGeneratorParams p) -> namespace == null
-            ? core.listPodForAllNamespaces().labelSelector(selector).resourceVersion(p.resourceVersion)
-                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
-            : core.listNamespacedPod(namespace).labelSelector(selector).resourceVersion(p.resourceVersion)
-                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        CacheTransforms::pod, V1PodList::items), V1Pod.class, noResync);
+    this.podInformer = factory.sharedIndexInformerFor(new DecodingListerWatcher<>(watchClient, V1Pod.class,
+        (rv, watch, timeout) -> namespace == null
+            ? core.listPodForAllNamespaces().labelSelector(selector).resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null)
+            : core.listNamespacedPod(namespace).labelSelector(selector).resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null),
+        CacheDecoder.POD, (meta, items) -> new V1PodList().metadata(meta).items(items)), V1Pod.class, noResync);
     // Deployments and Services: all of the namespace, not only ours, so a foreign object
     // squatting a UPF name is seen in the cache and never overwritten.
-    this.deploymentInformer = factory.sharedIndexInformerFor(new PagedListerWatcher<>(watchClient, V1Deployment.class,
-        V1DeploymentList.class,
-        (cont, limit) -> namespace == null
-            ? apps.listDeploymentForAllNamespaces().limit(limit)._continue(cont).buildCall(null)
-            : apps.listNamespacedDeployment(namespace).limit(limit)._continue(cont).buildCall(null),
-        (CallGeneratorParams p) -> namespace == null
-            ? apps.listDeploymentForAllNamespaces().resourceVersion(p.resourceVersion)
-                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
-            : apps.listNamespacedDeployment(namespace).resourceVersion(p.resourceVersion)
-                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        CacheTransforms::deployment, V1DeploymentList::items), V1Deployment.class, noResync);
-    this.serviceInformer = factory.sharedIndexInformerFor(new PagedListerWatcher<>(watchClient, V1Service.class,
-        V1ServiceList.class,
-        (cont, limit) -> namespace == null
-            ? core.listServiceForAllNamespaces().limit(limit)._continue(cont).buildCall(null)
-            : core.listNamespacedService(namespace).limit(limit)._continue(cont).buildCall(null),
-        (CallGeneratorParams p) -> namespace == null
-            ? core.listServiceForAllNamespaces().resourceVersion(p.resourceVersion)
-                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
-            : core.listNamespacedService(namespace).resourceVersion(p.resourceVersion)
-                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        CacheTransforms::service, V1ServiceList::items), V1Service.class, noResync);
+    this.deploymentInformer = factory.sharedIndexInformerFor(new DecodingListerWatcher<>(watchClient, V1Deployment.class,
+        (rv, watch, timeout) -> namespace == null
+            ? apps.listDeploymentForAllNamespaces().resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null)
+            : apps.listNamespacedDeployment(namespace).resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null),
+        CacheDecoder.DEPLOYMENT, (meta, items) -> new V1DeploymentList().metadata(meta).items(items)), V1Deployment.class, noResync);
+    this.serviceInformer = factory.sharedIndexInformerFor(new DecodingListerWatcher<>(watchClient, V1Service.class,
+        (rv, watch, timeout) -> namespace == null
+            ? core.listServiceForAllNamespaces().resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null)
+            : core.listNamespacedService(namespace).resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null),
+        CacheDecoder.SERVICE, (meta, items) -> new V1ServiceList().metadata(meta).items(items)), V1Service.class, noResync);
     // ConfigMaps: ours, squatters on our names, and the UEs' own ue.yaml.
-    this.configMapInformer = factory.sharedIndexInformerFor(new PagedListerWatcher<>(watchClient, V1ConfigMap.class,
-        V1ConfigMapList.class,
-        (cont, limit) -> namespace == null
-            ? core.listConfigMapForAllNamespaces().limit(limit)._continue(cont).buildCall(null)
-            : core.listNamespacedConfigMap(namespace).limit(limit)._continue(cont).buildCall(null),
-        (CallGeneratorParams p) -> namespace == null
-            ? core.listConfigMapForAllNamespaces().resourceVersion(p.resourceVersion)
-                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null)
-            : core.listNamespacedConfigMap(namespace).resourceVersion(p.resourceVersion)
-                .watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        CacheTransforms::configMap, V1ConfigMapList::items), V1ConfigMap.class, noResync);
-    // Keep in memory only what the controller reads (see CacheTransforms).
-    podInformer.setTransform(CacheTransforms::pod);
-    deploymentInformer.setTransform(CacheTransforms::deployment);
-    serviceInformer.setTransform(CacheTransforms::service);
-    configMapInformer.setTransform(CacheTransforms::configMap);
+    this.configMapInformer = factory.sharedIndexInformerFor(new DecodingListerWatcher<>(watchClient, V1ConfigMap.class,
+        (rv, watch, timeout) -> namespace == null
+            ? core.listConfigMapForAllNamespaces().resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null)
+            : core.listNamespacedConfigMap(namespace).resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null),
+        CacheDecoder.CONFIG_MAP, (meta, items) -> new V1ConfigMapList().metadata(meta).items(items)), V1ConfigMap.class, noResync);
+    // What the caches keep of each object is what CacheDecoder reads: only what the controller uses.
     // Indexes are updated with the cache itself, so they are complete when the caches are synced.
     podInformer.addIndexers(Map.of(Indexes.BY_CONFIGMAP, Indexes::mountedConfigMaps));
     deploymentInformer.addIndexers(Map.of(Indexes.BY_POOL_BLOCK, Indexes::poolBlock,

@@ -1,0 +1,403 @@
+package io.nexslice.dynamicslicing.runtime;
+
+import com.google.gson.JsonParser;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ConfigMapVolumeSource;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodStatus;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1Volume;
+import io.nexslice.dynamicslicing.Names;
+import io.nexslice.dynamicslicing.model.SpecAsJson;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads pods, Deployments, Services and ConfigMaps from the API server's JSON straight into the
+ * form the informer caches keep: only what the controller reads, with no empty collections and
+ * with the strings every object repeats (namespace, label and annotation keys) shared.
+ *
+ * <ul>
+ *   <li>Pods: identity, labels, our annotations (nexslice.io/..., *dynamic-slicing*), deletion
+ *       timestamp, the ConfigMap volumes (a UE's ue.yaml), phase and the Ready condition.
+ *   <li>Our Deployments and Services: identity, labels, our annotations, and the spec as JSON
+ *       ({@link SpecAsJson}); the desired-state check reads nothing else.
+ *   <li>Our ConfigMaps: identity, labels, our annotations, data.
+ *   <li>Anything else: identity, labels and owner references, all the squatter check needs;
+ *       ConfigMaps keep their data (it may be a UE's ue.yaml) and the keys of their binaryData.
+ * </ul>
+ *
+ * <p>Why a decoder of our own: client-java's generated models parse each nested object into a
+ * JSON tree, validate it, then bind it, and start every list and map empty. Listing 5 000 UEs'
+ * four kinds of objects that way took 3-4 s of CPU and left ~85 MiB in the caches; streaming
+ * past what we do not keep is what lets the controller start in seconds in a small heap
+ * (docs/BENCHMARKS.md, P3 and P5). Every object the informers hold, listed or watched, comes
+ * from here, so there is one definition of what the cache keeps.
+ */
+final class CacheDecoder {
+  /** Decodes one object of a kind. */
+  interface Kind<T extends KubernetesObject> {
+    T read(JsonReader in) throws IOException;
+  }
+
+  static final Kind<V1Pod> POD = CacheDecoder::pod;
+  static final Kind<V1Deployment> DEPLOYMENT = CacheDecoder::deployment;
+  static final Kind<V1Service> SERVICE = CacheDecoder::service;
+  static final Kind<V1ConfigMap> CONFIG_MAP = CacheDecoder::configMap;
+
+  private CacheDecoder() {}
+
+  /** A Deployment of ours as the cache keeps it: the spec stays JSON. */
+  static final class CachedDeployment extends V1Deployment implements SpecAsJson {
+    private final transient String specJson;
+
+    CachedDeployment(String specJson) {
+      this.specJson = specJson;
+    }
+
+    @Override
+    public String specJson() {
+      return specJson;
+    }
+  }
+
+  /** A Service of ours as the cache keeps it: the spec stays JSON. */
+  static final class CachedService extends V1Service implements SpecAsJson {
+    private final transient String specJson;
+
+    CachedService(String specJson) {
+      this.specJson = specJson;
+    }
+
+    @Override
+    public String specJson() {
+      return specJson;
+    }
+  }
+
+  static V1Pod pod(JsonReader in) throws IOException {
+    V1ObjectMeta meta = null;
+    V1PodSpec spec = null;
+    V1PodStatus status = null;
+    in.beginObject();
+    while (in.hasNext()) {
+      switch (in.nextName()) {
+        case "metadata" -> meta = metadata(in);
+        case "spec" -> spec = podSpec(in);
+        case "status" -> status = podStatus(in);
+        default -> in.skipValue();
+      }
+    }
+    in.endObject();
+    V1Pod pod = new V1Pod();
+    pod.setMetadata(onlyOurAnnotations(meta));
+    pod.setSpec(spec);
+    pod.setStatus(status);
+    return pod;
+  }
+
+  static V1Deployment deployment(JsonReader in) throws IOException {
+    Body body = body(in, "spec");
+    V1Deployment d = body.ours() ? new CachedDeployment(body.json()) : new V1Deployment();
+    d.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
+    return d;
+  }
+
+  static V1Service service(JsonReader in) throws IOException {
+    Body body = body(in, "spec");
+    V1Service s = body.ours() ? new CachedService(body.json()) : new V1Service();
+    s.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
+    return s;
+  }
+
+  static V1ConfigMap configMap(JsonReader in) throws IOException {
+    V1ObjectMeta meta = null;
+    Map<String, String> data = null;
+    Map<String, byte[]> binaryKeys = null;
+    in.beginObject();
+    while (in.hasNext()) {
+      switch (in.nextName()) {
+        case "metadata" -> meta = metadata(in);
+        case "data" -> data = stringMap(in, false);
+        case "binaryData" -> binaryKeys = keysOnly(in);
+        default -> in.skipValue();
+      }
+    }
+    in.endObject();
+    V1ConfigMap c = new V1ConfigMap();
+    c.setMetadata(isOurs(meta) ? onlyOurAnnotations(meta) : withoutAnnotations(meta));
+    c.setData(data == null ? Map.of() : data);
+    c.setBinaryData(binaryKeys == null ? Map.of() : binaryKeys);
+    return c;
+  }
+
+  /** Metadata plus one field kept as JSON, only when the object is ours. */
+  private record Body(V1ObjectMeta meta, String json) {
+    boolean ours() {
+      return isOurs(meta);
+    }
+  }
+
+  private static Body body(JsonReader in, String field) throws IOException {
+    V1ObjectMeta meta = null;
+    String json = null;
+    in.beginObject();
+    while (in.hasNext()) {
+      String name = in.nextName();
+      if (name.equals("metadata")) {
+        meta = metadata(in);
+      } else if (name.equals(field) && (meta == null || isOurs(meta)) && in.peek() != JsonToken.NULL) {
+        // The API server writes metadata first; should it not, keep the field until we know.
+        json = JsonParser.parseReader(in).toString();
+      } else {
+        in.skipValue();
+      }
+    }
+    in.endObject();
+    return new Body(meta, json);
+  }
+
+  private static V1ObjectMeta metadata(JsonReader in) throws IOException {
+    V1ObjectMeta m = emptyMeta();
+    in.beginObject();
+    while (in.hasNext()) {
+      String name = in.nextName();
+      if (in.peek() == JsonToken.NULL) {
+        in.nextNull();
+        continue;
+      }
+      switch (name) {
+        case "name" -> m.setName(in.nextString());
+        case "namespace" -> m.setNamespace(in.nextString().intern());
+        case "uid" -> m.setUid(in.nextString());
+        case "resourceVersion" -> m.setResourceVersion(in.nextString());
+        case "generation" -> m.setGeneration(in.nextLong());
+        case "creationTimestamp" -> m.setCreationTimestamp(OffsetDateTime.parse(in.nextString()));
+        case "deletionTimestamp" -> m.setDeletionTimestamp(OffsetDateTime.parse(in.nextString()));
+        case "labels" -> m.setLabels(stringMap(in, true));
+        case "annotations" -> m.setAnnotations(stringMap(in, false));
+        case "ownerReferences" -> m.setOwnerReferences(ownerReferences(in));
+        default -> in.skipValue();
+      }
+    }
+    in.endObject();
+    return m;
+  }
+
+  /**
+   * Metadata with nothing in it. client-java's models start each list and map empty, never null,
+   * and code is written against that; the shared empty collections keep it so at no cost.
+   */
+  private static V1ObjectMeta emptyMeta() {
+    V1ObjectMeta m = new V1ObjectMeta();
+    m.setAnnotations(Map.of());
+    m.setLabels(Map.of());
+    m.setFinalizers(List.of());
+    m.setManagedFields(List.of());
+    m.setOwnerReferences(List.of());
+    return m;
+  }
+
+  private static List<V1OwnerReference> ownerReferences(JsonReader in) throws IOException {
+    List<V1OwnerReference> refs = new ArrayList<>(1);
+    in.beginArray();
+    while (in.hasNext()) {
+      V1OwnerReference r = new V1OwnerReference();
+      in.beginObject();
+      while (in.hasNext()) {
+        String name = in.nextName();
+        if (in.peek() == JsonToken.NULL) {
+          in.nextNull();
+          continue;
+        }
+        switch (name) {
+          case "apiVersion" -> r.setApiVersion(in.nextString().intern());
+          case "kind" -> r.setKind(in.nextString().intern());
+          case "name" -> r.setName(in.nextString());
+          case "uid" -> r.setUid(in.nextString());
+          case "controller" -> r.setController(in.nextBoolean());
+          case "blockOwnerDeletion" -> r.setBlockOwnerDeletion(in.nextBoolean());
+          default -> in.skipValue();
+        }
+      }
+      in.endObject();
+      refs.add(r);
+    }
+    in.endArray();
+    return List.copyOf(refs);
+  }
+
+  private static V1PodSpec podSpec(JsonReader in) throws IOException {
+    List<V1Volume> volumes = new ArrayList<>(1);
+    in.beginObject();
+    while (in.hasNext()) {
+      if (in.nextName().equals("volumes") && in.peek() != JsonToken.NULL) {
+        in.beginArray();
+        while (in.hasNext()) {
+          configMapVolume(in, volumes);
+        }
+        in.endArray();
+      } else {
+        in.skipValue();
+      }
+    }
+    in.endObject();
+    V1PodSpec spec = new V1PodSpec();
+    spec.setContainers(List.of());
+    spec.setEphemeralContainers(List.of());
+    spec.setHostAliases(List.of());
+    spec.setImagePullSecrets(List.of());
+    spec.setInitContainers(List.of());
+    spec.setNodeSelector(Map.of());
+    spec.setOverhead(Map.of());
+    spec.setReadinessGates(List.of());
+    spec.setResourceClaims(List.of());
+    spec.setSchedulingGates(List.of());
+    spec.setTolerations(List.of());
+    spec.setTopologySpreadConstraints(List.of());
+    spec.setVolumes(List.copyOf(volumes));
+    return spec;
+  }
+
+  /** Adds the volume when it is a ConfigMap volume (a UE's ue.yaml); skips any other. */
+  private static void configMapVolume(JsonReader in, List<V1Volume> out) throws IOException {
+    String name = null;
+    V1ConfigMapVolumeSource source = null;
+    in.beginObject();
+    while (in.hasNext()) {
+      String field = in.nextName();
+      if (field.equals("name") && in.peek() == JsonToken.STRING) {
+        name = in.nextString();
+      } else if (field.equals("configMap") && in.peek() == JsonToken.BEGIN_OBJECT) {
+        source = JSON.getGson().fromJson(in, V1ConfigMapVolumeSource.class);
+      } else {
+        in.skipValue();
+      }
+    }
+    in.endObject();
+    if (source != null) {
+      out.add(new V1Volume().name(name).configMap(source));
+    }
+  }
+
+  private static V1PodStatus podStatus(JsonReader in) throws IOException {
+    V1PodStatus status = new V1PodStatus();
+    status.setContainerStatuses(List.of());
+    status.setEphemeralContainerStatuses(List.of());
+    status.setHostIPs(List.of());
+    status.setInitContainerStatuses(List.of());
+    status.setPodIPs(List.of());
+    status.setResourceClaimStatuses(List.of());
+    List<V1PodCondition> ready = new ArrayList<>(1);
+    in.beginObject();
+    while (in.hasNext()) {
+      String field = in.nextName();
+      if (field.equals("phase") && in.peek() == JsonToken.STRING) {
+        status.setPhase(in.nextString().intern());
+      } else if (field.equals("conditions") && in.peek() == JsonToken.BEGIN_ARRAY) {
+        in.beginArray();
+        while (in.hasNext()) {
+          V1PodCondition c = condition(in);
+          if ("Ready".equals(c.getType())) {
+            ready.add(c);
+          }
+        }
+        in.endArray();
+      } else {
+        in.skipValue();
+      }
+    }
+    in.endObject();
+    status.setConditions(List.copyOf(ready));
+    return status;
+  }
+
+  /** Type, status and since when: all the attachment rule reads of a condition. */
+  private static V1PodCondition condition(JsonReader in) throws IOException {
+    V1PodCondition c = new V1PodCondition();
+    in.beginObject();
+    while (in.hasNext()) {
+      String field = in.nextName();
+      if (in.peek() != JsonToken.STRING) {
+        in.skipValue();
+        continue;
+      }
+      switch (field) {
+        case "type" -> c.setType(in.nextString().intern());
+        case "status" -> c.setStatus(in.nextString().intern());
+        case "lastTransitionTime" -> c.setLastTransitionTime(OffsetDateTime.parse(in.nextString()));
+        default -> in.skipValue();
+      }
+    }
+    in.endObject();
+    return c;
+  }
+
+  /** A JSON object of strings; keys shared, and values too where they repeat (labels). */
+  private static Map<String, String> stringMap(JsonReader in, boolean internValues) throws IOException {
+    Map<String, String> map = new HashMap<>();
+    in.beginObject();
+    while (in.hasNext()) {
+      String key = in.nextName().intern();
+      if (in.peek() == JsonToken.NULL) {
+        in.nextNull();
+        continue;
+      }
+      String value = in.nextString();
+      map.put(key, internValues ? value.intern() : value);
+    }
+    in.endObject();
+    return Map.copyOf(map);
+  }
+
+  /** Only whether a key holds binary data matters (a binary ue.yaml is refused), not the bytes. */
+  private static Map<String, byte[]> keysOnly(JsonReader in) throws IOException {
+    Map<String, byte[]> keys = new HashMap<>();
+    byte[] none = new byte[0];
+    in.beginObject();
+    while (in.hasNext()) {
+      keys.put(in.nextName().intern(), none);
+      in.skipValue();
+    }
+    in.endObject();
+    return Map.copyOf(keys);
+  }
+
+  private static boolean isOurs(V1ObjectMeta m) {
+    return m != null && m.getLabels() != null && Names.CONTROLLER.equals(m.getLabels().get(Names.LABEL_MANAGED_BY));
+  }
+
+  /** The same test UeWarnings applies: what it would warn about must reach it. */
+  private static V1ObjectMeta onlyOurAnnotations(V1ObjectMeta m) {
+    if (m != null && m.getAnnotations() != null) {
+      Map<String, String> ours = new HashMap<>();
+      m.getAnnotations().forEach((k, v) -> {
+        if (k.startsWith("nexslice.io/") || k.contains("dynamic-slicing")) {
+          ours.put(k, v);
+        }
+      });
+      m.setAnnotations(Map.copyOf(ours));
+    }
+    return m;
+  }
+
+  private static V1ObjectMeta withoutAnnotations(V1ObjectMeta m) {
+    if (m != null) {
+      m.setAnnotations(Map.of());
+    }
+    return m;
+  }
+}
