@@ -6,7 +6,8 @@
 #   scripts/bench.sh                full scale (several minutes)
 #   scripts/bench.sh --smoke        tiny scale, to check the benchmark still works
 # Env: CONTROLLER_JVM (JVM options of the controller process, default as the Dockerfile's less
-#      the container sizing), BENCH_OUT (file to write the table to).
+#      the container sizing), BENCH_OUT (file to write the table to), BENCH_ONLY (e.g. P3: only
+#      those scenarios; P2 includes P4, P3 includes P5).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -32,4 +33,4 @@ echo "- controller JVM options: ${CONTROLLER_JVM}; scale: $SCALE"
 echo
 java -cp "target/test-classes:target/classes:$(cat "$CP")" io.nexslice.dynamicslicing.bench.BenchMain \
   --kubeconfig "$KUBECONFIG_FILE" --jar target/dynamic-slicing.jar --scale "$SCALE" \
-  --controller-jvm "$CONTROLLER_JVM" ${BENCH_OUT:+--out "$BENCH_OUT"}
+  --controller-jvm "$CONTROLLER_JVM" ${BENCH_OUT:+--out "$BENCH_OUT"} ${BENCH_ONLY:+--only "$BENCH_ONLY"}

