@@ -128,7 +128,8 @@ spec:
       image: $IMAGE
       imagePullPolicy: $PULL_POLICY
       command: ["nr-ue", "-c", "/etc/ueransim/ue.yaml"]
-$(sim_env)      securityContext:
+$(sim_env)
+      securityContext:
         privileged: true          # UERANSIM creates the uesimtun0 TUN device
         capabilities: {add: ["NET_ADMIN"]}
       volumeMounts:
