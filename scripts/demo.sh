@@ -113,7 +113,7 @@ wait_for() { # description, command...
 say "Creating $N UE(s) in $NAMESPACE with scripts/ue.sh add --count $N"
 mapfile -t UES < <(UE_NAMESPACE=$NAMESPACE "$ROOT/scripts/ue.sh" add --count "$N" --namespace "$NAMESPACE" | sed -n 's#^created [^/]*/\([^ ]*\).*#\1#p')
 ((${#UES[@]} == N)) || { echo "demo: expected $N UEs, made ${#UES[@]}" >&2; exit 1; }
-declare -A READY_AT=()
+# One UE at a time: Ready (by its probe, or marked), then its UPF, so each latency is its own.
 for ue in "${UES[@]}"; do
   if ((PLAY_KUBELET)); then
     mark_ready "$ue"
@@ -122,21 +122,21 @@ for ue in "${UES[@]}"; do
     wait_for "$ue to become Ready" bash -c "[[ \$('$KUBECTL' -n '$NAMESPACE' get pod '$ue' -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}') == True ]]"
     say "$ue Ready (its readiness probe saw uesimtun0)"
   fi
-  READY_AT[$ue]=$(now_ms)
-done
-for ue in "${UES[@]}"; do
+  ready_at=$(now_ms)
   wait_for "the UPF of $ue" bash -c "[[ -n \$('$KUBECTL' -n '$NAMESPACE' get deployments -l app.kubernetes.io/managed-by=dynamic-slicing -o jsonpath='{range .items[?(@.metadata.ownerReferences[*].name==\"$ue\")]}{.metadata.name}{end}') ]]"
   upf=$(upf_of "$ue")
   wait_for "the Service of $upf" bash -c "'$KUBECTL' -n '$NAMESPACE' get service '$upf' -o name >/dev/null 2>&1"
-  say "UPF $upf (Deployment + Service) up for $ue, $(( $(now_ms) - READY_AT[$ue] )) ms after Ready"
-  if ((!PLAY_KUBELET)); then
-    want=$(k -n "$NAMESPACE" get deployment "$upf" -o jsonpath='{.spec.replicas}')
-    if ((want > 0)); then
-      wait_for "the UPF pods of $upf to be Ready" bash -c "[[ \$('$KUBECTL' -n '$NAMESPACE' get deployment '$upf' -o jsonpath='{.status.readyReplicas}') == '$want' ]]"
-      say "UPF $upf: $want UPF pod(s) Running and Ready ($(k -n "$NAMESPACE" get deployment "$upf" -o jsonpath='{.spec.template.spec.containers[0].image}'))"
-    fi
-  fi
+  say "UPF $upf (Deployment + Service) up for $ue, $(( $(now_ms) - ready_at )) ms after Ready"
 done
+if ((!PLAY_KUBELET)); then
+  for ue in "${UES[@]}"; do
+    upf=$(upf_of "$ue")
+    want=$(k -n "$NAMESPACE" get deployment "$upf" -o jsonpath='{.spec.replicas}')
+    ((want > 0)) || continue
+    wait_for "the UPF pods of $upf to be Ready" bash -c "[[ \$('$KUBECTL' -n '$NAMESPACE' get deployment '$upf' -o jsonpath='{.status.readyReplicas}') == '$want' ]]"
+    say "UPF $upf: $want UPF pod(s) Running and Ready ($(k -n "$NAMESPACE" get deployment "$upf" -o jsonpath='{.spec.template.spec.containers[0].image}'))"
+  done
+fi
 echo
 UE_NAMESPACE=$NAMESPACE "$ROOT/scripts/ue.sh" list --namespace "$NAMESPACE"
 echo
