@@ -43,7 +43,14 @@ while (($#)); do
 done
 
 log() { echo "[local-cluster] $*" >&2; }
-die() { echo "[local-cluster] ERROR: $*" >&2; exit 1; }
+STARTING=0
+die() {
+  echo "[local-cluster] ERROR: $*" >&2
+  if ((STARTING)) && [[ -d $DIR/pids ]]; then
+    echo "[local-cluster] what did start is still running: remove it with scripts/local-cluster.sh stop --dir $DIR" >&2
+  fi
+  exit 1
+}
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
@@ -121,6 +128,7 @@ cmd_start() {
   fi
   [[ -e $DIR ]] && cmd_stop >/dev/null 2>&1 || true
   if ((FULL)); then node_preflight; fi
+  STARTING=1
   local t0=$SECONDS
   local assets etcd_bin
   assets=$("$ROOT/scripts/build-control-plane.sh")
