@@ -177,6 +177,33 @@ class LocalKubeletE2EIT {
   }
 
   @Test
+  @Order(6)
+  void theUpfSimulatorRunsTheFree5gcProfilesWrapperAsRendered() throws Exception {
+    String ns2 = kube.createNamespace("e2e-free5gc");
+    try (RunningController free5gc = RunningController.start(cluster, ns2,
+        Map.of("UPF_IMAGE", UPF_SIM, "UPF_PROFILE", "free5gc"))) {
+      Run r = run(Map.of("UE_SIM_ATTACH_DELAY_SECONDS", "0"), "scripts/ue.sh", "add", "--image", UE_SIM, "--namespace", ns2);
+      assertEquals(0, r.exit(), r.out());
+      String ue = r.out().lines().filter(l -> l.startsWith("created ")).findFirst().orElseThrow()
+          .replaceFirst("^created [^/]*/(\\S+).*", "$1");
+      await().atMost(POD_TIMEOUT).ignoreExceptions()
+          .until(() -> Integer.valueOf(1).equals(kube.deployment(ns2, "upf-" + ue).getStatus().getReadyReplicas()));
+      V1Deployment upf = kube.deployment(ns2, "upf-" + ue);
+      String selector = String.join(",", upf.getSpec().getSelector().getMatchLabels().entrySet().stream()
+          .map(e -> e.getKey() + "=" + e.getValue()).toList());
+      V1Pod upfPod = kube.pods(ns2, selector).get(0);
+      String log = kube.core.readNamespacedPodLog(upfPod.getMetadata().getName(), ns2).execute();
+      // wrapper.sh ran: its iptables calls (logged, not applied), POD_IP put into the config, then /free5gc/upf -c.
+      assertTrue(log.contains("iptables -t nat -A POSTROUTING -s " + upf.getMetadata().getAnnotations().get("nexslice.io/ue-pool")),
+          log);
+      assertTrue(log.contains("config OK (free5gc upfcfg.yaml 1.0.3)"), log);
+      assertTrue(log.contains("would serve PFCP on " + upfPod.getStatus().getPodIP() + ":8805/udp"), log);
+    } finally {
+      kube.deleteNamespace(ns2);
+    }
+  }
+
+  @Test
   @Order(99)
   void stopLeavesTheMachineAsItFoundIt() throws Exception {
     java.nio.file.Path dir = cluster.localDir().orElseThrow();
