@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Container images for dynamic-slicing's full local cluster, built without Docker or a registry:
 # a docker-archive tarball (manifest.json, config JSON, one layer tar) holding busybox-static,
-# its applet links and the files of images/<name>/rootfs. Reproducible (sorted, mtime 0, root
+# its applet links and the files of scripts/images/<name>/rootfs. Reproducible (sorted, mtime 0, root
 # owned): the same inputs give the same image ID, so a re-import changes nothing.
 #
 #   source scripts/lib/images.sh
@@ -13,7 +13,7 @@
 #   localhost/nexslice-ue-simulator:dev   stands in for UERANSIM's nr-ue
 #   localhost/nexslice-upf-simulator:dev  stands in for the OAI and free5GC UPFs
 
-IMAGES_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+IMAGES_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PAUSE_IMAGE=localhost/nexslice-pause:dev
 UE_SIM_IMAGE=localhost/nexslice-ue-simulator:dev
 UPF_SIM_IMAGE=localhost/nexslice-upf-simulator:dev
