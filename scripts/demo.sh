@@ -5,8 +5,15 @@
 #
 #   scripts/demo.sh [N]          N UEs (default 3) in $UE_NAMESPACE (default nexslice)
 #
-# A cluster without a kubelet (the local control plane) cannot run UE pods: the demo says so
-# and plays the kubelet's part, marking each UE pod Ready through the status subresource.
+# When no cluster is reachable, on Linux as root, the demo brings its own: the full local cluster
+# (scripts/local-cluster.sh start --full, in $DEMO_CLUSTER_DIR, default /tmp/dynamic-slicing-demo)
+# and the controller (target/dynamic-slicing.jar with UPF_IMAGE=the UPF simulator), and stops
+# both at the end (DEMO_KEEP_CLUSTER=1 keeps them and says how to stop them).
+# On a cluster with a kubelet, UE pods go Ready through their readiness probe (uesimtun0 exists)
+# and deleting one goes through Terminating. On the full local cluster the UE simulator image is
+# used unless UE_IMAGE says otherwise. A cluster without a kubelet (the control plane alone)
+# cannot run UE pods: the demo says so and plays the kubelet's part, marking each UE pod Ready
+# through the status subresource.
 # Environment: as scripts/ue.sh (KUBECTL, UE_IMAGE, UE_NAMESPACE), DEMO_TIMEOUT (seconds, 60).
 set -euo pipefail
 
@@ -25,7 +32,39 @@ now_ms() { date +%s%3N; }
 say() { printf '[%6.2fs] %s\n' "$(awk "BEGIN {print ($(now_ms) - $START) / 1000}")" "$*"; }
 
 START=$(now_ms)
-k version --request-timeout=5s >/dev/null 2>&1 || { echo "demo: no cluster reachable through ${KUBECONFIG:-~/.kube/config}; start one: scripts/local-cluster.sh start" >&2; exit 1; }
+CLEANUP=()
+cleanup() { local c; for c in "${CLEANUP[@]}"; do eval "$c" || true; done; }
+trap cleanup EXIT
+
+# No cluster: bring the full local cluster and the controller, as a user would start them.
+if ! k version --request-timeout=5s >/dev/null 2>&1; then
+  if [[ $(uname -s) != Linux || $(id -u) != 0 ]]; then
+    echo "demo: no cluster reachable through ${KUBECONFIG:-~/.kube/config}; start one: scripts/local-cluster.sh start (or, on Linux as root, let the demo start the full local cluster)" >&2
+    exit 1
+  fi
+  DIR=${DEMO_CLUSTER_DIR:-/tmp/dynamic-slicing-demo}
+  say "No cluster reachable through ${KUBECONFIG:-~/.kube/config}: starting the full local cluster (kubelet, containerd) in $DIR"
+  export KUBECONFIG
+  KUBECONFIG=$("$ROOT/scripts/local-cluster.sh" start --full --dir "$DIR")
+  if [[ -z ${DEMO_KEEP_CLUSTER:-} ]]; then
+    CLEANUP+=("'$ROOT/scripts/local-cluster.sh' stop --dir '$DIR' >/dev/null 2>&1; echo '[demo] stopped the local cluster in $DIR'")
+  fi
+  [[ -x $KUBECTL ]] || KUBECTL=$HOME/.cache/dynamic-slicing/k8s-1.20.2/kubectl
+  k get namespace "$NAMESPACE" >/dev/null 2>&1 || k create namespace "$NAMESPACE" >/dev/null
+  [[ -f $ROOT/target/dynamic-slicing.jar ]] || (cd "$ROOT" && mvn -B -q -DskipTests package)
+  say "Starting the controller (UPF_IMAGE=localhost/nexslice-upf-simulator:dev), log in $DIR/logs/controller.log"
+  WATCH_NAMESPACES=$NAMESPACE HTTP_PORT=0 UPF_IMAGE=${UPF_IMAGE:-localhost/nexslice-upf-simulator:dev} \
+    setsid java ${JAVA_OPTS:-} -jar "$ROOT/target/dynamic-slicing.jar" >"$DIR/logs/controller.log" 2>&1 </dev/null &
+  CONTROLLER_PID=$!
+  if [[ -z ${DEMO_KEEP_CLUSTER:-} ]]; then
+    CLEANUP=("kill $CONTROLLER_PID 2>/dev/null; wait $CONTROLLER_PID 2>/dev/null" "${CLEANUP[@]}")
+  else
+    CLEANUP+=("echo '[demo] kept: controller pid $CONTROLLER_PID; cluster in $DIR (export KUBECONFIG=$KUBECONFIG). Stop: kill $CONTROLLER_PID; scripts/local-cluster.sh stop --dir $DIR'")
+  fi
+  for _ in $(seq 1 300); do grep -q "Started UPF controller" "$DIR/logs/controller.log" 2>/dev/null && break; sleep 0.1; done
+  grep -q "Started UPF controller" "$DIR/logs/controller.log" ||
+    { echo "demo: the controller did not start: $(tail -5 "$DIR/logs/controller.log")" >&2; exit 1; }
+fi
 k get namespace "$NAMESPACE" >/dev/null 2>&1 || { echo "demo: namespace $NAMESPACE does not exist (scripts/run.sh creates it on the local control plane)" >&2; exit 1; }
 
 PLAY_KUBELET=0
@@ -35,10 +74,16 @@ if [[ -z $(k get nodes -o name 2>/dev/null) ]]; then
   PROXY_LOG=$(mktemp)
   k proxy --port=0 >"$PROXY_LOG" 2>&1 &
   PROXY_PID=$!
-  trap 'kill $PROXY_PID 2>/dev/null || true; rm -f "$PROXY_LOG"' EXIT
+  CLEANUP+=("kill $PROXY_PID 2>/dev/null; rm -f '$PROXY_LOG'")
   for _ in $(seq 50); do grep -q "Starting to serve" "$PROXY_LOG" && break; sleep 0.1; done
   PROXY=$(sed -n 's/.*Starting to serve on \(.*\)/\1/p' "$PROXY_LOG")
   [[ -n $PROXY ]] || { echo "demo: kubectl proxy did not start: $(cat "$PROXY_LOG")" >&2; exit 1; }
+elif [[ -z ${UE_IMAGE:-} ]] && k get nodes -o jsonpath='{.items[*].status.images[*].names[*]}' 2>/dev/null |
+    tr ' ' '\n' | grep -q '^localhost/nexslice-ue-simulator:dev$'; then
+  # The full local cluster: its node holds the UE simulator (no registry, no UERANSIM image here).
+  export UE_IMAGE=localhost/nexslice-ue-simulator:dev
+  export UE_SIM_DETACH_DELAY_SECONDS=${UE_SIM_DETACH_DELAY_SECONDS:-2}
+  say "The full local cluster: UEs run the UE simulator ($UE_IMAGE), which brings up uesimtun0 like UERANSIM; their readiness probe decides Ready."
 fi
 
 mark_ready() {
@@ -68,7 +113,7 @@ wait_for() { # description, command...
 say "Creating $N UE(s) in $NAMESPACE with scripts/ue.sh add --count $N"
 mapfile -t UES < <(UE_NAMESPACE=$NAMESPACE "$ROOT/scripts/ue.sh" add --count "$N" --namespace "$NAMESPACE" | sed -n 's#^created [^/]*/\([^ ]*\).*#\1#p')
 ((${#UES[@]} == N)) || { echo "demo: expected $N UEs, made ${#UES[@]}" >&2; exit 1; }
-declare -A READY_AT=()
+# One UE at a time: Ready (by its probe, or marked), then its UPF, so each latency is its own.
 for ue in "${UES[@]}"; do
   if ((PLAY_KUBELET)); then
     mark_ready "$ue"
@@ -77,14 +122,21 @@ for ue in "${UES[@]}"; do
     wait_for "$ue to become Ready" bash -c "[[ \$('$KUBECTL' -n '$NAMESPACE' get pod '$ue' -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}') == True ]]"
     say "$ue Ready (its readiness probe saw uesimtun0)"
   fi
-  READY_AT[$ue]=$(now_ms)
-done
-for ue in "${UES[@]}"; do
+  ready_at=$(now_ms)
   wait_for "the UPF of $ue" bash -c "[[ -n \$('$KUBECTL' -n '$NAMESPACE' get deployments -l app.kubernetes.io/managed-by=dynamic-slicing -o jsonpath='{range .items[?(@.metadata.ownerReferences[*].name==\"$ue\")]}{.metadata.name}{end}') ]]"
   upf=$(upf_of "$ue")
   wait_for "the Service of $upf" bash -c "'$KUBECTL' -n '$NAMESPACE' get service '$upf' -o name >/dev/null 2>&1"
-  say "UPF $upf (Deployment + Service) up for $ue, $(( $(now_ms) - READY_AT[$ue] )) ms after Ready"
+  say "UPF $upf (Deployment + Service) up for $ue, $(( $(now_ms) - ready_at )) ms after Ready"
 done
+if ((!PLAY_KUBELET)); then
+  for ue in "${UES[@]}"; do
+    upf=$(upf_of "$ue")
+    want=$(k -n "$NAMESPACE" get deployment "$upf" -o jsonpath='{.spec.replicas}')
+    ((want > 0)) || continue
+    wait_for "the UPF pods of $upf to be Ready" bash -c "[[ \$('$KUBECTL' -n '$NAMESPACE' get deployment '$upf' -o jsonpath='{.status.readyReplicas}') == '$want' ]]"
+    say "UPF $upf: $want UPF pod(s) Running and Ready ($(k -n "$NAMESPACE" get deployment "$upf" -o jsonpath='{.spec.template.spec.containers[0].image}'))"
+  done
+fi
 echo
 UE_NAMESPACE=$NAMESPACE "$ROOT/scripts/ue.sh" list --namespace "$NAMESPACE"
 echo
@@ -96,10 +148,19 @@ for ue in "${UES[@]}"; do
   say "Removed $ue"
   # A shared (per-slice) UPF stays while another UE uses it: wait only until this UE is off it.
   wait_for "$ue to leave UPF $upf" bash -c "! '$KUBECTL' -n '$NAMESPACE' get deployment '$upf' -o jsonpath='{.metadata.ownerReferences[*].name}' 2>/dev/null | tr ' ' '\n' | grep -qx '$ue'"
+  gone_ms=$(( $(now_ms) - t0 ))
+  still=""
+  if ((!PLAY_KUBELET)) && [[ -n $(k -n "$NAMESPACE" get pod "$ue" -o jsonpath='{.metadata.deletionTimestamp}' 2>/dev/null) ]]; then
+    still=", while it was still Terminating"
+  fi
   if k -n "$NAMESPACE" get deployment "$upf" >/dev/null 2>&1; then
-    say "$ue left shared UPF $upf ($(( $(now_ms) - t0 )) ms)"
+    say "$ue left shared UPF $upf (${gone_ms} ms$still)"
   else
-    say "UPF $upf gone, $(( $(now_ms) - t0 )) ms after $ue was removed"
+    say "UPF $upf gone, ${gone_ms} ms after $ue was removed$still"
+  fi
+  if ((!PLAY_KUBELET)); then
+    wait_for "$ue to finish Terminating" bash -c "! '$KUBECTL' -n '$NAMESPACE' get pod '$ue' >/dev/null 2>&1"
+    say "$ue gone: Terminating took $(( $(now_ms) - t0 )) ms"
   fi
 done
 say "Done: $N UPF(s) came and went."

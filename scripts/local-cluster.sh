@@ -3,7 +3,8 @@
 # etcd (Debian's etcd-server) + kube-apiserver + kube-controller-manager 1.20.2.
 # TLS with a CA of its own, token authentication, RBAC, free ports on every start.
 #
-#   scripts/local-cluster.sh start [--dir DIR]   start; prints the admin kubeconfig path
+#   scripts/local-cluster.sh start [--dir DIR] [--full]
+#                                                start; prints the admin kubeconfig path
 #   scripts/local-cluster.sh env   [--dir DIR]   prints `export KUBECONFIG=...` for eval
 #   scripts/local-cluster.sh stop  [--dir DIR]   stops everything started in DIR and removes DIR
 #   scripts/local-cluster.sh status [--dir DIR]  exit 0 when the API server answers
@@ -15,24 +16,41 @@
 # In DIR: kubeconfig (admin, system:masters), unbound.kubeconfig (user `unbound`, no bindings:
 # RBAC tests bind it to what they test), tokens.csv, logs/, pids/, ca.crt.
 # Options for start: --no-controller-manager (no GC, no ReplicaSets: benchmarks).
+#   --full: a whole one-node cluster (Linux, root): also kube-scheduler, the nodelifecycle
+#   controller, containerd + runc, a CNI bridge on a private /24 and a kubelet, so pods really
+#   run and readiness comes from probes. containerd and the kubelet live in a private mount
+#   namespace whose /var and /run are overlays kept in DIR and whose kernel sysctls are files in
+#   DIR: the host's sysctls, /var, /run and iptables stay as they were. The simulator images
+#   (localhost/nexslice-{pause,ue-simulator,upf-simulator}:dev, docs/LOCAL-CLUSTER.md) are built
+#   and imported at start. stop removes every process, shim, mount, the bridge and the cgroups.
+#   DIR must not be under /var or /run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=/tmp/dynamic-slicing-cluster
 WITH_KCM=1
+FULL=0
 DOWN_SECONDS=0
 cmd=${1:-}; shift || true
 while (($#)); do
   case $1 in
     --dir) DIR=$2; shift 2 ;;
     --no-controller-manager) WITH_KCM=0; shift ;;
+    --full) FULL=1; shift ;;
     --down-seconds) DOWN_SECONDS=$2; shift 2 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
 
 log() { echo "[local-cluster] $*" >&2; }
-die() { echo "[local-cluster] ERROR: $*" >&2; exit 1; }
+STARTING=0
+die() {
+  echo "[local-cluster] ERROR: $*" >&2
+  if ((STARTING)) && [[ -d $DIR/pids ]]; then
+    echo "[local-cluster] what did start is still running: remove it with scripts/local-cluster.sh stop --dir $DIR" >&2
+  fi
+  exit 1
+}
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
@@ -102,8 +120,16 @@ make_pki() {
 }
 
 cmd_start() {
-  if api_ready; then log "already running in $DIR"; echo "$DIR/kubeconfig"; return; fi
+  if api_ready; then
+    if ((FULL)) && [[ ! -f $DIR/node/ready ]]; then
+      die "a control plane without a kubelet already runs in $DIR: stop it first (scripts/local-cluster.sh stop --dir $DIR)"
+    fi
+    log "already running in $DIR"; echo "$DIR/kubeconfig"; return
+  fi
   [[ -e $DIR ]] && cmd_stop >/dev/null 2>&1 || true
+  if ((FULL)); then node_preflight; fi
+  STARTING=1
+  local t0=$SECONDS
   local assets etcd_bin
   assets=$("$ROOT/scripts/build-control-plane.sh")
   etcd_bin=$assets/etcd; [[ -x $etcd_bin ]] || etcd_bin=$(command -v etcd || true)
@@ -154,15 +180,23 @@ cmd_start() {
   write_kubeconfig "$DIR/unbound.kubeconfig" unbound "$unbound_token"
 
   if ((WITH_KCM)); then
+    local controllers=garbagecollector,deployment,replicaset,namespace,serviceaccount,serviceaccount-token
+    # Without nodelifecycle the node keeps its not-ready taint and pods stay Pending.
+    ((FULL)) && controllers+=,nodelifecycle,podgc
     start_bg kube-controller-manager "$assets/kube-controller-manager" \
       --kubeconfig "$DIR/kubeconfig" \
-      --controllers garbagecollector,deployment,replicaset,namespace,serviceaccount,serviceaccount-token \
+      --controllers "$controllers" \
       --service-account-private-key-file "$DIR/pki/sa.key" --root-ca-file "$DIR/ca.crt" \
       --use-service-account-credentials=false --leader-elect=false --port 0 --secure-port 0 \
       --concurrent-gc-syncs 10 --kube-api-qps 200 --kube-api-burst 400
     # Pods can only be created once the namespace's default ServiceAccount exists.
     wait_for "default ServiceAccount" 30 sa_exists "$admin_token" ||
       die "kube-controller-manager did not create the default ServiceAccount: $(tail -5 "$DIR/logs/kube-controller-manager.log")"
+  fi
+  if ((FULL)); then
+    ((WITH_KCM)) || die "--full needs kube-controller-manager (nodelifecycle): drop --no-controller-manager"
+    start_node "$assets"
+    log "node ready after $((SECONDS - t0)) s: pods run here (images ${PAUSE_IMAGE}, ${UE_SIM_IMAGE}, ${UPF_SIM_IMAGE})"
   fi
   log "ready: $(cat "$DIR/server") (logs in $DIR/logs)"
   echo "$DIR/kubeconfig"
@@ -178,13 +212,14 @@ sa_exists() {
 
 cmd_stop() {
   [[ -d $DIR/pids ]] || { log "nothing running in $DIR"; rm -rf "$DIR"; return; }
+  [[ -d $DIR/node ]] && stop_node
   local f pid
-  for name in kube-controller-manager kube-apiserver etcd; do
+  for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do
     f=$DIR/pids/$name; [[ -f $f ]] || continue
     pid=$(cat "$f")
     kill "$pid" 2>/dev/null || true
   done
-  for name in kube-controller-manager kube-apiserver etcd; do
+  for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do
     f=$DIR/pids/$name; [[ -f $f ]] || continue
     pid=$(cat "$f")
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -208,6 +243,9 @@ cmd_restart_apiserver() {
   log "kube-apiserver restarted after ${DOWN_SECONDS}s down"
 }
 
+# shellcheck source=scripts/lib/node.sh
+source "$ROOT/scripts/lib/node.sh"
+
 case $cmd in
   start) cmd_start ;;
   restart-apiserver) cmd_restart_apiserver ;;
@@ -215,5 +253,5 @@ case $cmd in
   env) [[ -f $DIR/kubeconfig ]] || die "not started: scripts/local-cluster.sh start --dir $DIR"
        echo "export KUBECONFIG=$DIR/kubeconfig" ;;
   status) api_ready ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

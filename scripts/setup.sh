@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(openjdk-17-jdk-headless maven golang-go rsync jq etcd-server dpkg-dev openssl curl
-          golang-github-modern-go-reflect2-dev iproute2 procps util-linux)
+          golang-github-modern-go-reflect2-dev iproute2 procps util-linux
+          # the full local cluster (scripts/local-cluster.sh start --full): node runtime, CNI, images
+          containerd runc containernetworking-plugins busybox-static)
 
 SUDO=
 if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
@@ -27,7 +29,8 @@ $SUDO apt-get update -qq
 if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# The etcd-server package starts a system etcd on 2379; we run our own on free ports.
+# The etcd-server package starts a system etcd on 2379; we run our own on free ports. (A system
+# containerd may keep running: the full local cluster runs its own, on a socket of its own.)
 $SUDO systemctl disable --now etcd >/dev/null 2>&1 || true
 
 scripts/build-control-plane.sh >/dev/null

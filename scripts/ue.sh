@@ -16,13 +16,18 @@
 # Environment: KUBECTL (default: kubectl on PATH, else the one scripts/setup.sh built),
 # UE_IMAGE (default gradiant/ueransim:3.2.6), UE_GNB (default ueransim-gnb),
 # UE_IMSI_FIRST / UE_IMSI_LAST (the provisioned range), UE_SELECTOR_LABEL (default
-# nexslice.io/dynamic-upf), UE_IMAGE_PULL_POLICY (default IfNotPresent).
+# nexslice.io/dynamic-upf), UE_IMAGE_PULL_POLICY (default IfNotPresent; Never for the local
+# cluster's localhost/nexslice-* images, which no registry has).
+# On the full local cluster (scripts/local-cluster.sh start --full) use the UE simulator:
+#   UE_IMAGE=localhost/nexslice-ue-simulator:dev scripts/ue.sh add   (or --image ...)
+# and, for it only, UE_SIM_ATTACH_DELAY_SECONDS / UE_SIM_DETACH_DELAY_SECONDS are passed to the
+# pod when set (docs/LOCAL-CLUSTER.md).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NAMESPACE=${UE_NAMESPACE:-nexslice}
 IMAGE=${UE_IMAGE:-gradiant/ueransim:3.2.6}
-PULL_POLICY=${UE_IMAGE_PULL_POLICY:-IfNotPresent}
+PULL_POLICY=${UE_IMAGE_PULL_POLICY:-}
 GNB=${UE_GNB:-ueransim-gnb}
 IMSI_FIRST=${UE_IMSI_FIRST:-208950000000031}
 IMSI_LAST=${UE_IMSI_LAST:-208950000000131}
@@ -123,6 +128,7 @@ spec:
       image: $IMAGE
       imagePullPolicy: $PULL_POLICY
       command: ["nr-ue", "-c", "/etc/ueransim/ue.yaml"]
+$(sim_env)
       securityContext:
         privileged: true          # UERANSIM creates the uesimtun0 TUN device
         capabilities: {add: ["NET_ADMIN"]}
@@ -139,6 +145,17 @@ YAML
 }
 TOOL_LABEL_YAML=${TOOL_LABEL/=/: }
 
+sim_env() { # the UE simulator's knobs, only when the caller set them
+  local v out=""
+  for v in UE_SIM_ATTACH_DELAY_SECONDS UE_SIM_DETACH_DELAY_SECONDS; do
+    [[ -n ${!v:-} ]] || continue
+    [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a whole number of seconds, not '${!v}'"
+    out+="        - {name: $v, value: \"${!v}\"}"$'\n'
+  done
+  [[ -n $out ]] && printf '      env:\n%s' "$out"
+  return 0
+}
+
 cmd_add() {
   local count=1 slice=1
   while (($#)); do
@@ -151,6 +168,10 @@ cmd_add() {
     esac
   done
   [[ $count =~ ^[1-9][0-9]*$ ]] || die "--count must be a positive number, not '$count'"
+  sim_env >/dev/null   # validates the simulator's knobs here, where die stops the script
+  if [[ -z $PULL_POLICY ]]; then
+    if [[ $IMAGE == localhost/nexslice-* ]]; then PULL_POLICY=Never; else PULL_POLICY=IfNotPresent; fi
+  fi
   local dnn; dnn=$(slice_dnn "$slice")
   require_namespace
   local held; held=$(held_imsis | sort -u)

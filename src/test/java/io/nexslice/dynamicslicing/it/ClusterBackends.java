@@ -9,6 +9,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code local} (default): etcd + kube-apiserver + kube-controller-manager on loopback,
  *       through scripts/local-cluster.sh; one per test JVM, in a directory of its own, on free
  *       ports, so two runs on one machine do not collide.
+ *   <li>{@code local-kubelet}: the same plus kube-scheduler, containerd and a real kubelet
+ *       ({@code local-cluster.sh start --full}; Linux, root): pods run, readiness comes from probes.
  *   <li>{@code k3s}: Testcontainers K3s (needs Docker).
  *   <li>{@code kubeconfig}: the cluster of the current kubeconfig; tests use throw-away namespaces.
  * </ul>
@@ -31,10 +34,12 @@ final class ClusterBackends {
   static TestCluster start() throws Exception {
     String backend = System.getProperty("k8s.backend", "local");
     return switch (backend) {
-      case "local" -> local();
+      case "local" -> local(false);
+      case "local-kubelet" -> local(true);
       case "k3s" -> k3s();
       case "kubeconfig" -> currentKubeconfig();
-      default -> throw new IllegalStateException("-Dk8s.backend=" + backend + " is not one of local, k3s, kubeconfig");
+      default -> throw new IllegalStateException(
+          "-Dk8s.backend=" + backend + " is not one of local, local-kubelet, k3s, kubeconfig");
     };
   }
 
@@ -42,30 +47,49 @@ final class ClusterBackends {
     return Path.of(System.getProperty("project.root", ".")).toAbsolutePath();
   }
 
-  private static TestCluster local() throws Exception {
-    Path dir = Files.createTempDirectory("ds-it-cluster-");
+  /**
+   * The local control plane in a new directory; with {@code full}, a whole one-node cluster
+   * (scripts/local-cluster.sh start --full) whose {@link TestCluster#stopper()} runs
+   * {@code local-cluster.sh stop}.
+   */
+  static TestCluster local(boolean full) throws Exception {
+    Path dir = Files.createTempDirectory(full ? "ds-it-full-" : "ds-it-cluster-");
     Path script = projectRoot().resolve("scripts/local-cluster.sh");
     Path log = dir.resolveSibling(dir.getFileName() + ".start.log");
-    Process p = new ProcessBuilder("bash", script.toString(), "start", "--dir", dir.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> start = new java.util.ArrayList<>(List.of("bash", script.toString(), "start", "--dir", dir.toString()));
+    if (full) {
+      start.add("--full");
+    }
+    Process p = new ProcessBuilder(start).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
       p.destroyForcibly();
       String out = Files.exists(log) ? Files.readString(log) : "";
+      new ProcessBuilder("bash", script.toString(), "stop", "--dir", dir.toString())
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
       throw new IllegalStateException("""
-          The local control plane did not start (-Dk8s.backend=local).
+          The local %s did not start (-Dk8s.backend=%s).
           %s
           To fix: run 'sudo scripts/setup.sh' once (installs etcd-server, golang-go, dpkg-dev and
           builds kube-apiserver 1.20.2 from Debian's source into ~/.cache/dynamic-slicing), or set
           KUBEBUILDER_ASSETS to a directory holding etcd, kube-apiserver and kube-controller-manager,
           or run the tests on another cluster: -Dk8s.backend=kubeconfig (current kubeconfig) or
-          -Dk8s.backend=k3s (needs Docker).""".formatted(tail(out)));
+          -Dk8s.backend=k3s (needs Docker). The full cluster (local-kubelet) also needs Linux, root and
+          containerd, runc, containernetworking-plugins and busybox-static (scripts/setup.sh installs them)."""
+          .formatted(full ? "cluster with a kubelet" : "control plane", full ? "local-kubelet" : "local", tail(out)));
     }
     Path kubeconfig = dir.resolve("kubeconfig");
-    AutoCloseable stop = () -> new ProcessBuilder("bash", script.toString(), "stop", "--dir", dir.toString())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+    AutoCloseable stop = () -> {
+      Process s = new ProcessBuilder("bash", script.toString(), "stop", "--dir", dir.toString())
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!s.waitFor(120, TimeUnit.SECONDS) || s.exitValue() != 0) {
+        throw new IllegalStateException("scripts/local-cluster.sh stop --dir " + dir + " failed");
+      }
+      Files.deleteIfExists(log);
+    };
     Path unbound = dir.resolve("unbound.kubeconfig");
     return new TestCluster(kubeconfig, client(kubeconfig), () -> uncheckedClient(unbound),
-        UNBOUND_USER, true, "local control plane in " + dir, stop, java.util.Optional.of(dir));
+        UNBOUND_USER, true, (full ? "local cluster with a kubelet in " : "local control plane in ") + dir, stop,
+        java.util.Optional.of(dir));
   }
 
   private static TestCluster k3s() throws Exception {
