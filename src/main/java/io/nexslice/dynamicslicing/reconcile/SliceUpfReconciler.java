@@ -195,7 +195,8 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     claims.release(groupKey);
 
     boolean fresh = slots.stream().allMatch(s -> s.owner() == Owner.ABSENT);
-    List<String> written = slotWriter.applyChanged(desired, slots);
+    SlotWriter.Applied applied = slotWriter.applyChanged(desired, slots);
+    List<String> written = applied.written();
     if (fresh && !written.isEmpty()) {
       log.info("Created slice UPF {} for {} in {}, UE pool {}", upfName, group.slice(), ns, block.get());
     } else if (!written.isEmpty()) {
@@ -219,7 +220,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
         listener.upfRemoved(new Request(ns, r.getName()));
       }
     }
-    return new Result(false);
+    return applied.recheck() ? new Result(true, UpfReconciler.ECHO_RECHECK) : new Result(false);
   }
 
   /** The group's attached UEs, sorted by name so the owner list is stable. */

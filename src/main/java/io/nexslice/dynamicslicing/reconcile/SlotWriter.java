@@ -24,19 +24,29 @@ public final class SlotWriter {
     this.expectations = expectations;
   }
 
+  /** What applyChanged did: the kinds written (for events and logs), and whether to look again. */
+  record Applied(List<String> written, boolean recheck) {}
+
   /**
    * Applies each desired object whose slot is not already ours and as desired; deletes our
-   * ConfigMap when the profile no longer has one. Returns the kinds written, for events and logs.
+   * ConfigMap when the profile no longer has one.
    */
-  List<String> applyChanged(UpfObjects desired, List<Slot> slots) throws ApiException {
+  Applied applyChanged(UpfObjects desired, List<Slot> slots) throws ApiException {
     List<String> written = new ArrayList<>();
+    boolean recheck = false;
     for (KubernetesObject object : desired.all()) {
       Slot slot = Slot.ofKind(slots, object.getKind());
       String ns = object.getMetadata().getNamespace();
       String name = object.getMetadata().getName();
       String cachedVersion = slot.existing() == null ? null : slot.existing().getMetadata().getResourceVersion();
-      if (slot.owner() != Owner.FOREIGN && expectations.isPending(object.getKind(), ns, name, cachedVersion)) {
-        continue; // our last write of it is not in the cache yet; its arrival wakes this UE again
+      if (slot.owner() != Owner.FOREIGN) {
+        WriteExpectations.Wait wait = expectations.waitFor(object.getKind(), ns, name, cachedVersion);
+        if (wait != WriteExpectations.Wait.NONE) {
+          // Our last write of it is not in this snapshot: its echo wakes this UE again, or, when
+          // the echo came after the snapshot was read (and was dropped), the UE runs again now.
+          recheck |= wait == WriteExpectations.Wait.RECHECK;
+          continue;
+        }
       }
       if (slot.owner() == Owner.THIS_UE) {
         Optional<String> drift = applyJson.difference(object, slot.existing());
@@ -54,7 +64,7 @@ public final class SlotWriter {
       writer.delete("ConfigMap", config.existing().getMetadata().getNamespace(), config.name(), config.uid());
       written.add("ConfigMap removed");
     }
-    return written;
+    return new Applied(written, recheck);
   }
 
   /** Deletes the slots {@code which} selects (uid precondition); returns the kinds deleted. */

@@ -34,6 +34,8 @@ public final class UpfReconciler extends GuardedReconciler {
   private static final Logger log = LoggerFactory.getLogger(UpfReconciler.class);
   /** How soon to look again while the garbage collector removes an earlier pod's UPF. */
   static final Duration STALE_RECHECK = Duration.ofSeconds(1);
+  /** A slot skipped for our own write whose echo was already dropped (WriteExpectations): at once. */
+  static final Duration ECHO_RECHECK = Duration.ofMillis(10);
   /** How soon a UE waiting for a free address block looks again. */
   static final Duration POOL_RECHECK = Duration.ofSeconds(5);
   /** Safety net while a UE's ConfigMap is not in the cache; its arrival wakes the UE anyway. */
@@ -136,7 +138,8 @@ public final class UpfReconciler extends GuardedReconciler {
     }
 
     boolean fresh = slots.stream().allMatch(s -> s.owner() == Owner.ABSENT);
-    List<String> written = slotWriter.applyChanged(desired, slots);
+    SlotWriter.Applied applied = slotWriter.applyChanged(desired, slots);
+    List<String> written = applied.written();
     if (!written.isEmpty()) {
       String what = String.join(", ", written);
       if (fresh) {
@@ -151,7 +154,7 @@ public final class UpfReconciler extends GuardedReconciler {
         log.info("Updated UPF {} for {}, UE pool {} ({}) ue={}", upfName, slice.slice(), block.get(), what, ue);
       }
     }
-    return new Result(false);
+    return applied.recheck() ? new Result(true, ECHO_RECHECK) : new Result(false);
   }
 
   /**

@@ -148,9 +148,12 @@ public final class NamespaceController {
     configMapInformer.addEventHandler(new OnDelete<>(o -> expectations.forget("ConfigMap", ns(o), name(o))));
   }
 
-  /** Builds the controller; events on owned objects map back to their UE through {@code keys}. */
+  /**
+   * Builds the controller; events on owned objects map back to their UE through {@code keys},
+   * except the echoes of our own writes that no reconcile waits for (see WriteExpectations).
+   */
   Controller build(io.kubernetes.client.extended.controller.reconciler.Reconciler reconciler, OwnerKeys keys,
-      int workers) {
+      io.nexslice.dynamicslicing.reconcile.WriteExpectations expectations, int workers) {
     Supplier<Boolean> ready = this::hasSynced;
     Controller controller = ControllerBuilder.defaultBuilder(factory)
         // The queue must be set before watch(...), or events never reach the reconciler.
@@ -159,9 +162,9 @@ public final class NamespaceController {
             .withWorkQueueKeyFunc(p -> new Request(p.getMetadata().getNamespace(), p.getMetadata().getName()))
             .withResyncPeriod(RESYNC)
             .build())
-        .watch(q -> ownedWatch(V1Deployment.class, q, keys))
-        .watch(q -> ownedWatch(V1Service.class, q, keys))
-        .watch(q -> ownedWatch(V1ConfigMap.class, q, keys))
+        .watch(q -> ownedWatch(V1Deployment.class, "Deployment", q, keys, expectations))
+        .watch(q -> ownedWatch(V1Service.class, "Service", q, keys, expectations))
+        .watch(q -> ownedWatch(V1ConfigMap.class, "ConfigMap", q, keys, expectations))
         .withReconciler(reconciler)
         .withName("upf-" + label())
         .withWorkerCount(workers)
@@ -195,11 +198,14 @@ public final class NamespaceController {
 
   /** Add and update events of an owned kind, mapped to the UE; deletes go through requeueLater. */
   private static <T extends io.kubernetes.client.common.KubernetesObject> io.kubernetes.client.extended.controller.ControllerWatch<T>
-      ownedWatch(Class<T> type, io.kubernetes.client.extended.workqueue.WorkQueue<Request> q, OwnerKeys keys) {
+      ownedWatch(Class<T> type, String kind, io.kubernetes.client.extended.workqueue.WorkQueue<Request> q, OwnerKeys keys,
+          io.nexslice.dynamicslicing.reconcile.WriteExpectations expectations) {
+    java.util.function.Predicate<T> wakes = o -> keys.keyOf(o) != null
+        && !expectations.dropEcho(kind, ns(o), name(o), o.getMetadata().getResourceVersion());
     return ControllerBuilder.controllerWatchBuilder(type, q)
         .withWorkQueueKeyFunc(keys::keyOf)
-        .withOnAddFilter(o -> keys.keyOf(o) != null)
-        .withOnUpdateFilter((o, n) -> keys.keyOf(n) != null)
+        .withOnAddFilter(wakes)
+        .withOnUpdateFilter((o, n) -> wakes.test(n))
         .withOnDeleteFilter((o, unknown) -> false)
         .build();
   }

@@ -78,7 +78,7 @@ public final class UpfController implements Controller {
           : new UpfReconciler(cache, config.ueSelector(), slices, pool, desired, slotWriter, events, claims, listener);
       nc.observeWrites(expectations);
       reconciler.countIn(inFlight);
-      managers.add(nc.build(reconciler, new OwnerKeys(claims), config.workers()));
+      managers.add(nc.build(reconciler, new OwnerKeys(claims), expectations, config.workers()));
     }
   }
 

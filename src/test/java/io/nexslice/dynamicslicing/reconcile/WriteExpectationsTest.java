@@ -1,8 +1,10 @@
 package io.nexslice.dynamicslicing.reconcile;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nexslice.dynamicslicing.reconcile.WriteExpectations.Wait;
 import org.junit.jupiter.api.Test;
 
 class WriteExpectationsTest {
@@ -11,10 +13,10 @@ class WriteExpectationsTest {
   @Test
   void aWriteIsPendingUntilTheCacheHoldsItsVersionOrALaterOne() {
     e.expect("ConfigMap", "ns", "upf-a", "120");
-    assertTrue(e.isPending("ConfigMap", "ns", "upf-a", null), "not in the cache yet");
-    assertTrue(e.isPending("ConfigMap", "ns", "upf-a", "119"), "an older version");
-    assertFalse(e.isPending("ConfigMap", "ns", "upf-a", "125"), "a later version: caught up");
-    assertFalse(e.isPending("ConfigMap", "ns", "upf-a", null), "met once, forgotten");
+    assertEquals(Wait.FOR_ECHO, e.waitFor("ConfigMap", "ns", "upf-a", null), "not in the cache yet");
+    assertEquals(Wait.FOR_ECHO, e.waitFor("ConfigMap", "ns", "upf-a", "119"), "an older version");
+    assertEquals(Wait.NONE, e.waitFor("ConfigMap", "ns", "upf-a", "125"), "a later version: caught up");
+    assertEquals(Wait.NONE, e.waitFor("ConfigMap", "ns", "upf-a", null), "met once, forgotten");
   }
 
   @Test
@@ -22,18 +24,44 @@ class WriteExpectationsTest {
     e.expect("Deployment", "ns", "upf-b", "7");
     // A snapshot read before the write arrived stays "pending", however many times it is asked:
     // the arrival itself wakes the UE again with a snapshot that holds it.
-    assertTrue(e.isPending("Deployment", "ns", "upf-b", "6"));
-    assertTrue(e.isPending("Deployment", "ns", "upf-b", null));
-    assertFalse(e.isPending("Deployment", "ns", "upf-b", "7"));
+    assertEquals(Wait.FOR_ECHO, e.waitFor("Deployment", "ns", "upf-b", "6"));
+    assertEquals(Wait.FOR_ECHO, e.waitFor("Deployment", "ns", "upf-b", null));
+    assertEquals(Wait.NONE, e.waitFor("Deployment", "ns", "upf-b", "7"));
   }
 
   @Test
   void otherObjectsAndDeletedOnesAreNotPending() {
     e.expect("Service", "ns", "upf-c", "9");
-    assertFalse(e.isPending("Service", "other", "upf-c", null));
-    assertFalse(e.isPending("ConfigMap", "ns", "upf-c", null));
+    assertEquals(Wait.NONE, e.waitFor("Service", "other", "upf-c", null));
+    assertEquals(Wait.NONE, e.waitFor("ConfigMap", "ns", "upf-c", null));
     e.forget("Service", "ns", "upf-c");
-    assertFalse(e.isPending("Service", "ns", "upf-c", null));
+    assertEquals(Wait.NONE, e.waitFor("Service", "ns", "upf-c", null));
+  }
+
+  @Test
+  void theEchoOfOurWriteIsDroppedWhenNoReconcileWaitsForIt() {
+    e.expect("Deployment", "ns", "upf-d", "30");
+    assertFalse(e.dropEcho("Deployment", "ns", "upf-d", "29"), "another version is news");
+    assertTrue(e.dropEcho("Deployment", "ns", "upf-d", "30"), "our own write: nothing to learn");
+    assertFalse(e.dropEcho("Deployment", "ns", "upf-d", "30"), "dropped once only");
+    // A reconcile whose snapshot was read before that echo arrived must not wait for it.
+    assertEquals(Wait.RECHECK, e.waitFor("Deployment", "ns", "upf-d", "28"));
+    assertEquals(Wait.NONE, e.waitFor("Deployment", "ns", "upf-d", "30"));
+  }
+
+  @Test
+  void theEchoIsDeliveredWhenAReconcileSkippedTheSlotForIt() {
+    e.expect("Service", "ns", "upf-e", "40");
+    assertEquals(Wait.FOR_ECHO, e.waitFor("Service", "ns", "upf-e", null));
+    assertFalse(e.dropEcho("Service", "ns", "upf-e", "40"), "the skipped reconcile needs this wake-up");
+  }
+
+  @Test
+  void anEchoBeforeTheWriteReturnedIsDelivered() {
+    // The watch can be faster than the write's response: nothing is expected yet, so it wakes.
+    assertFalse(e.dropEcho("ConfigMap", "ns", "upf-f", "50"));
+    e.expect("ConfigMap", "ns", "upf-f", "50");
+    assertEquals(Wait.NONE, e.waitFor("ConfigMap", "ns", "upf-f", "50"));
   }
 
   @Test
