@@ -19,8 +19,16 @@ import java.util.function.Function;
 public final class PoolAllocator {
   private final AddressPool pool;
   private final Function<String, Set<String>> holders;
-  /** block -> owner, for blocks chosen but maybe not yet visible in the cache. */
-  private final Map<String, String> reserved = new HashMap<>();
+  /** block -> owner and owner -> block, for blocks chosen but maybe not yet visible in the cache. */
+  private final Map<String, String> reservedBlocks = new HashMap<>();
+  private final Map<String, String> reservedBy = new HashMap<>();
+  /**
+   * Where the search for a free block starts: just past the last block handed out. Searching
+   * from block 0 each time made a burst of N attaches cost N^2 / 2 index lookups under this lock
+   * (12.5 million for 5 000 UEs); from the cursor, a fresh pool answers in one step, and a freed
+   * block is found again when the cursor comes round.
+   */
+  private int cursor;
 
   /**
    * @param holders for a block, the owners (namespace/UPF name) whose objects in the cache hold it
@@ -32,20 +40,21 @@ public final class PoolAllocator {
 
   /**
    * The block for {@code owner}: {@code current} (what its objects already carry) when that is
-   * still a block of the pool held by no one else, else the lowest free block; empty when the
-   * pool is exhausted.
+   * still a block of the pool held by no one else, else the next free block after the last one
+   * handed out; empty when the pool is exhausted.
    */
   public synchronized Optional<String> allocate(String owner, Optional<String> current) {
     if (current.isPresent() && pool.isBlock(current.get()) && isFreeFor(current.get(), owner)) {
-      reserved.values().remove(owner);
-      reserved.put(current.get(), owner);
+      reserve(current.get(), owner);
       return current;
     }
-    for (int i = 0; i < pool.blockCount(); i++) {
-      String block = pool.block(i);
+    int count = pool.blockCount();
+    for (int i = 0; i < count; i++) {
+      int index = (cursor + i) % count;
+      String block = pool.block(index);
       if (isFreeFor(block, owner)) {
-        reserved.values().remove(owner);
-        reserved.put(block, owner);
+        reserve(block, owner);
+        cursor = (index + 1) % count;
         return Optional.of(block);
       }
     }
@@ -54,11 +63,20 @@ public final class PoolAllocator {
 
   /** Forgets {@code owner}'s reservation; its block is free once its objects are gone too. */
   public synchronized void release(String owner) {
-    reserved.values().remove(owner);
+    String block = reservedBy.remove(owner);
+    if (block != null) {
+      reservedBlocks.remove(block);
+    }
+  }
+
+  private void reserve(String block, String owner) {
+    release(owner);
+    reservedBlocks.put(block, owner);
+    reservedBy.put(owner, block);
   }
 
   private boolean isFreeFor(String block, String owner) {
-    String r = reserved.get(block);
+    String r = reservedBlocks.get(block);
     if (r != null && !r.equals(owner)) {
       return false;
     }

@@ -93,11 +93,6 @@ final class UpfWatcher implements AutoCloseable {
     }
   }
 
-  int countBoth(String ns) {
-    String prefix = ns + "/";
-    return (int) deploymentSeen.keySet().stream().filter(k -> k.startsWith(prefix) && serviceSeen.containsKey(k)).count();
-  }
-
   @Override
   public void close() {
     factory.stopAllRegisteredInformers();

@@ -27,7 +27,7 @@ class BenchmarkSmokeIT {
         assertTrue(table.contains("| " + id + " "), id + " missing:\n" + table);
       }
       assertFalse(table.contains("NaN"), table);
-      assertEquals(9, table.lines().filter(l -> l.startsWith("| P")).count(), table);
+      assertEquals(11, table.lines().filter(l -> l.startsWith("| P")).count(), table);
     } finally {
       bench.deleteNamespaces();
     }

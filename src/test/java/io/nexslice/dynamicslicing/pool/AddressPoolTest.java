@@ -58,6 +58,18 @@ class AddressPoolTest {
   }
 
   @Test
+  void freedBlocksAreFoundAgainOnceTheCursorComesRound() {
+    PoolAllocator a = new PoolAllocator(new AddressPool("10.0.0.0/22", 24), b -> Set.of());
+    assertEquals(Optional.of("10.0.0.0/24"), a.allocate("ns/a", Optional.empty()));
+    assertEquals(Optional.of("10.0.1.0/24"), a.allocate("ns/b", Optional.empty()));
+    a.release("ns/a");
+    assertEquals(Optional.of("10.0.2.0/24"), a.allocate("ns/c", Optional.empty()), "onwards, not back");
+    assertEquals(Optional.of("10.0.3.0/24"), a.allocate("ns/d", Optional.empty()));
+    assertEquals(Optional.of("10.0.0.0/24"), a.allocate("ns/e", Optional.empty()), "a's block, round again");
+    assertEquals(Optional.empty(), a.allocate("ns/f", Optional.empty()), "exhausted");
+  }
+
+  @Test
   void anOwnerClaimingABlockSomeoneElseHoldsGetsAnother() {
     PoolAllocator a = new PoolAllocator(new AddressPool("10.0.0.0/23", 24),
         b -> b.equals("10.0.0.0/24") ? Set.of("ns/first") : Set.of());
