@@ -67,11 +67,14 @@ public final class ApplyJson {
     return java.util.Optional.ofNullable(firstDifference(treeOf(existing), want, ""));
   }
 
-  /** The existing object as JSON; a cached object keeps its spec as JSON already (SpecAsJson). */
+  /** The existing object as JSON; a cached object keeps its body as JSON already (BodyAsJson). */
   private JsonElement treeOf(Object existing) {
     JsonElement tree = json.getGson().toJsonTree(existing);
-    if (existing instanceof SpecAsJson cached && cached.specJson() != null && tree.isJsonObject()) {
-      tree.getAsJsonObject().add("spec", JsonParser.parseString(cached.specJson()));
+    if (existing instanceof BodyAsJson cached && tree.isJsonObject()) {
+      String body = cached.json();
+      if (body != null) {
+        tree.getAsJsonObject().add(cached.field(), JsonParser.parseString(body));
+      }
     }
     return tree;
   }

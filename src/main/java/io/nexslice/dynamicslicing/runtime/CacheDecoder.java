@@ -17,7 +17,7 @@ import io.kubernetes.client.openapi.models.V1PodStatus;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.nexslice.dynamicslicing.Names;
-import io.nexslice.dynamicslicing.model.SpecAsJson;
+import io.nexslice.dynamicslicing.model.BodyAsJson;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -33,9 +33,9 @@ import java.util.Map;
  * <ul>
  *   <li>Pods: identity, labels, our annotations (nexslice.io/..., *dynamic-slicing*), deletion
  *       timestamp, the ConfigMap volumes (a UE's ue.yaml), phase and the Ready condition.
- *   <li>Our Deployments and Services: identity, labels, our annotations, and the spec as JSON
- *       ({@link SpecAsJson}); the desired-state check reads nothing else.
- *   <li>Our ConfigMaps: identity, labels, our annotations, data.
+ *   <li>Our Deployments, Services and ConfigMaps: identity, labels, our annotations, and the
+ *       spec (data) as packed JSON ({@link BodyAsJson}, {@link PackedText}); the desired-state
+ *       check reads nothing else.
  *   <li>Anything else: identity, labels and owner references, all the squatter check needs;
  *       ConfigMaps keep their data (it may be a UE's ue.yaml) and the keys of their binaryData.
  * </ul>
@@ -60,31 +60,69 @@ final class CacheDecoder {
 
   private CacheDecoder() {}
 
-  /** A Deployment of ours as the cache keeps it: the spec stays JSON. */
-  static final class CachedDeployment extends V1Deployment implements SpecAsJson {
-    private final transient String specJson;
+  /** Each kind of body packs against a dictionary of its own (the first body of its kind). */
+  private static final PackedText.Kind DEPLOYMENT_SPECS = new PackedText.Kind();
+  private static final PackedText.Kind SERVICE_SPECS = new PackedText.Kind();
+  private static final PackedText.Kind CONFIG_DATA = new PackedText.Kind();
 
-    CachedDeployment(String specJson) {
-      this.specJson = specJson;
+  /** A Deployment of ours as the cache keeps it: the spec stays (packed) JSON. */
+  static final class CachedDeployment extends V1Deployment implements BodyAsJson {
+    private final transient PackedText spec;
+
+    CachedDeployment(PackedText spec) {
+      this.spec = spec;
     }
 
     @Override
-    public String specJson() {
-      return specJson;
+    public String field() {
+      return "spec";
+    }
+
+    @Override
+    public String json() {
+      return spec == null ? null : spec.text();
     }
   }
 
-  /** A Service of ours as the cache keeps it: the spec stays JSON. */
-  static final class CachedService extends V1Service implements SpecAsJson {
-    private final transient String specJson;
+  /** A Service of ours as the cache keeps it: the spec stays (packed) JSON. */
+  static final class CachedService extends V1Service implements BodyAsJson {
+    private final transient PackedText spec;
 
-    CachedService(String specJson) {
-      this.specJson = specJson;
+    CachedService(PackedText spec) {
+      this.spec = spec;
     }
 
     @Override
-    public String specJson() {
-      return specJson;
+    public String field() {
+      return "spec";
+    }
+
+    @Override
+    public String json() {
+      return spec == null ? null : spec.text();
+    }
+  }
+
+  /**
+   * A ConfigMap of ours as the cache keeps it: the data stays (packed) JSON. getData() is empty:
+   * nothing reads our ConfigMaps' data but the desired-state check (a UE's own ue.yaml
+   * ConfigMap is not ours, and keeps its data as a map).
+   */
+  static final class CachedConfigMap extends V1ConfigMap implements BodyAsJson {
+    private final transient PackedText data;
+
+    CachedConfigMap(PackedText data) {
+      this.data = data;
+    }
+
+    @Override
+    public String field() {
+      return "data";
+    }
+
+    @Override
+    public String json() {
+      return data == null ? null : data.text();
     }
   }
 
@@ -111,14 +149,14 @@ final class CacheDecoder {
 
   static V1Deployment deployment(JsonReader in) throws IOException {
     Body body = body(in, "spec");
-    V1Deployment d = body.ours() ? new CachedDeployment(body.json()) : new V1Deployment();
+    V1Deployment d = body.ours() ? new CachedDeployment(pack(DEPLOYMENT_SPECS, body.json())) : new V1Deployment();
     d.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
     return d;
   }
 
   static V1Service service(JsonReader in) throws IOException {
     Body body = body(in, "spec");
-    V1Service s = body.ours() ? new CachedService(body.json()) : new V1Service();
+    V1Service s = body.ours() ? new CachedService(pack(SERVICE_SPECS, body.json())) : new V1Service();
     s.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
     return s;
   }
@@ -137,11 +175,22 @@ final class CacheDecoder {
       }
     }
     in.endObject();
-    V1ConfigMap c = new V1ConfigMap();
-    c.setMetadata(isOurs(meta) ? onlyOurAnnotations(meta) : withoutAnnotations(meta));
-    c.setData(data == null ? Map.of() : data);
+    V1ConfigMap c;
+    if (isOurs(meta)) {
+      c = new CachedConfigMap(data == null ? null : CONFIG_DATA.pack(JSON.getGson().toJson(data)));
+      c.setMetadata(onlyOurAnnotations(meta));
+      c.setData(Map.of());
+    } else {
+      c = new V1ConfigMap();
+      c.setMetadata(withoutAnnotations(meta));
+      c.setData(data == null ? Map.of() : data);
+    }
     c.setBinaryData(binaryKeys == null ? Map.of() : binaryKeys);
     return c;
+  }
+
+  private static PackedText pack(PackedText.Kind kind, String json) {
+    return json == null ? null : kind.pack(json);
   }
 
   /** Metadata plus one field kept as JSON, only when the object is ours. */

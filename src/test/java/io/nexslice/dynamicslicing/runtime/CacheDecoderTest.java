@@ -18,7 +18,7 @@ import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.nexslice.dynamicslicing.model.ApplyJson;
-import io.nexslice.dynamicslicing.model.SpecAsJson;
+import io.nexslice.dynamicslicing.model.BodyAsJson;
 import io.nexslice.dynamicslicing.model.UeRef;
 import io.nexslice.dynamicslicing.model.UpfDesiredState;
 import io.nexslice.dynamicslicing.model.UpfObjects;
@@ -64,9 +64,10 @@ class CacheDecoderTest {
   void ourDeploymentKeepsItsSpecAsJsonAndStillSatisfiesTheDesiredOne() throws IOException {
     V1Deployment cached = decode(CacheDecoder.DEPLOYMENT, asServed(upf.deployment()).toString());
 
-    SpecAsJson spec = assertInstanceOf(SpecAsJson.class, cached);
+    BodyAsJson spec = assertInstanceOf(BodyAsJson.class, cached);
     assertNull(cached.getSpec(), "no model objects for the spec");
-    assertTrue(spec.specJson().contains("\"revisionHistoryLimit\":10"));
+    assertEquals("spec", spec.field());
+    assertTrue(spec.json().contains("\"revisionHistoryLimit\":10"));
     assertEquals("42", cached.getMetadata().getResourceVersion());
     assertEquals("12.1.0.0/24", cached.getMetadata().getAnnotations().get("nexslice.io/ue-pool"));
     assertFalse(cached.getMetadata().getAnnotations().containsKey("deployment.kubernetes.io/revision"));
@@ -91,7 +92,12 @@ class CacheDecoderTest {
 
     assertEquals(Optional.empty(), applyJson.difference(upf.service(), service));
     assertEquals(Optional.empty(), applyJson.difference(upf.configMap(), config));
-    assertEquals(upf.configMap().getData(), config.getData());
+    assertEquals("data", assertInstanceOf(BodyAsJson.class, config).field());
+
+    JsonObject changed = asServed(upf.configMap());
+    changed.getAsJsonObject("data").addProperty("config.yaml", "edited by hand");
+    V1ConfigMap edited = decode(CacheDecoder.CONFIG_MAP, changed.toString());
+    assertEquals(Optional.of("data.config.yaml"), applyJson.difference(upf.configMap(), edited));
   }
 
   @Test
@@ -102,7 +108,7 @@ class CacheDecoderTest {
           "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"r-uid"}]},
          "spec":{"replicas":1},"status":{}}""");
 
-    assertFalse(foreign instanceof SpecAsJson);
+    assertFalse(foreign instanceof BodyAsJson);
     assertNull(foreign.getSpec());
     assertEquals("mine", foreign.getMetadata().getLabels().get("app"));
     assertTrue(foreign.getMetadata().getAnnotations().isEmpty());
@@ -144,6 +150,19 @@ class CacheDecoderTest {
 
     assertEquals("supi: imsi-1", cm.getData().get("ue.yaml"));
     assertEquals(0, cm.getBinaryData().get("blob").length);
+  }
+
+  @Test
+  void packedTextComesBackWhole() {
+    PackedText.Kind kind = new PackedText.Kind();
+    String first = asServed(upf.deployment()).getAsJsonObject("spec").toString();
+    String second = first.replace("ue1", "ue2-with-a-longer-name");
+    PackedText a = kind.pack(first);
+    PackedText b = kind.pack(second);
+    assertEquals(first, a.text());
+    assertEquals(second, b.text());
+    assertTrue(b.packedSize() * 4 < second.length(), "mostly the dictionary: " + b.packedSize());
+    assertEquals("ünïcode ✓", kind.pack("ünïcode ✓").text());
   }
 
   @Test
