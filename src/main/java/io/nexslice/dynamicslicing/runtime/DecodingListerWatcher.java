@@ -76,7 +76,7 @@ final class DecodingListerWatcher<T extends KubernetesObject, L extends Kubernet
         }
       }
       in.endObject();
-      return listOf.apply(meta, items);
+      return listOf.apply(meta, new HandOverList<>(items));
     } catch (IOException | RuntimeException e) {
       throw new ApiException("listing for the cache failed: " + e, e, 0, null, null);
     }
