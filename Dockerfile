@@ -34,6 +34,10 @@ EXPOSE 8080
 
 # -XX:+UseSerialGC             a controller has a small heap and one or two cores: the
 #                              serial collector has the smallest footprint (docs/BENCHMARKS.md, P3).
+# -XX:TieredStopAtLevel=1      C1 only, no C2: the controller waits on the API server (0.3 of a
+#                              core in a 500-UE burst) and C2 compiling its hot paths took more
+#                              CPU than the work itself: 12 s against 5.5 s in P2, and start-up
+#                              on 5 000 UEs 5.4-5.8 s against 3.8-4.4 s (docs/BENCHMARKS.md).
 # -XX:MaxRAMPercentage=75      size the heap from the container memory limit,
 #                              leaving headroom for metaspace, threads, buffers.
 # -XX:+ExitOnOutOfMemoryError  die on OOM so Kubernetes restarts the pod instead
@@ -44,4 +48,4 @@ EXPOSE 8080
 # -Djava.io.tmpdir=/tmp        explicit temp dir; mount an emptyDir at /tmp when
 #                              the root filesystem is read-only.
 # Exec (JSON) form is required: distroless has no /bin/sh.
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-Djava.io.tmpdir=/tmp", "-jar", "/app/dynamic-slicing.jar"]
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-Djava.io.tmpdir=/tmp", "-jar", "/app/dynamic-slicing.jar"]

@@ -14,7 +14,7 @@ cd "$ROOT"
 SCALE=full
 [[ ${1:-} == --smoke ]] && SCALE=smoke
 # As the Deployment runs it: the Dockerfile's options in a 512 MiB container (MaxRAM).
-CONTROLLER_JVM=${CONTROLLER_JVM:-"-XX:+UseSerialGC -XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"}
+CONTROLLER_JVM=${CONTROLLER_JVM:-"-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"}
 
 mvn -B -q -DskipTests package test-compile >&2
 CP=$(mktemp); trap 'rm -f "$CP"' EXIT

@@ -40,4 +40,5 @@ for ns in "${NAMESPACES[@]}"; do
     else echo "[run] warning: namespace $ns does not exist yet; UEs there are served once it does" >&2; fi
   fi
 done
-exec java ${JAVA_OPTS:-} -jar "$JAR"
+# The image's JVM options (Dockerfile: serial GC, C1 only); JAVA_OPTS replaces them.
+exec java ${JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1} -jar "$JAR"

@@ -19,7 +19,7 @@ class BenchmarkSmokeIT {
 
   @Test
   void theBenchmarkRunsEveryScenarioAndPrintsNumbers(TestCluster cluster) throws Exception {
-    BenchMain bench = new BenchMain(cluster.kubeconfig(), MainProcessIT.JAR, BenchMain.SMOKE, List.of("-XX:+UseSerialGC", "-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75"));
+    BenchMain bench = new BenchMain(cluster.kubeconfig(), MainProcessIT.JAR, BenchMain.SMOKE, List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75"));
     try {
       String table = bench.runAll();
       System.out.println(table);
