@@ -25,6 +25,12 @@ FROM gcr.io/distroless/java17-debian12:nonroot
 WORKDIR /app
 COPY --from=build /build/target/dynamic-slicing.jar /app/dynamic-slicing.jar
 
+# Class-data sharing: a training run (no cluster needed) stores the classes start-up loads in an
+# archive the JVM maps instead of loading and verifying them one by one: about a second of
+# start-up on two cores (docs/BENCHMARKS.md, P5). Made here, by this image's own JVM, the only one
+# that can use it; a missing or mismatched archive is ignored with a warning, never fatal.
+RUN ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ArchiveClassesAtExit=/app/dynamic-slicing.jsa", "-jar", "/app/dynamic-slicing.jar", "--train-class-data-sharing"]
+
 # Numeric UID:GID so Kubernetes can verify runAsNonRoot without resolving a
 # user name from /etc/passwd.
 USER 65532:65532
@@ -38,6 +44,7 @@ EXPOSE 8080
 #                              core in a 500-UE burst) and C2 compiling its hot paths took more
 #                              CPU than the work itself: 12 s against 5.5 s in P2, and start-up
 #                              on 5 000 UEs 5.4-5.8 s against 3.8-4.4 s (docs/BENCHMARKS.md).
+# -XX:SharedArchiveFile        the class-data archive made above.
 # -XX:MaxRAMPercentage=75      size the heap from the container memory limit,
 #                              leaving headroom for metaspace, threads, buffers.
 # -XX:+ExitOnOutOfMemoryError  die on OOM so Kubernetes restarts the pod instead
@@ -48,4 +55,4 @@ EXPOSE 8080
 # -Djava.io.tmpdir=/tmp        explicit temp dir; mount an emptyDir at /tmp when
 #                              the root filesystem is read-only.
 # Exec (JSON) form is required: distroless has no /bin/sh.
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-Djava.io.tmpdir=/tmp", "-jar", "/app/dynamic-slicing.jar"]
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:SharedArchiveFile=/app/dynamic-slicing.jsa", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-Djava.io.tmpdir=/tmp", "-jar", "/app/dynamic-slicing.jar"]

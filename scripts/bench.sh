@@ -14,9 +14,15 @@ cd "$ROOT"
 SCALE=full
 [[ ${1:-} == --smoke ]] && SCALE=smoke
 # As the Deployment runs it: the Dockerfile's options in a 512 MiB container (MaxRAM).
-CONTROLLER_JVM=${CONTROLLER_JVM:-"-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"}
+# The class-data archive is made as the image makes it (Dockerfile): a training run of the jar.
+CDS_ARCHIVE=target/dynamic-slicing.jsa
+CONTROLLER_JVM=${CONTROLLER_JVM:-"-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile=$CDS_ARCHIVE -XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"}
 
 mvn -B -q -DskipTests package test-compile >&2
+rm -f "$CDS_ARCHIVE"
+java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ArchiveClassesAtExit="$CDS_ARCHIVE" -Xlog:cds=off -Xlog:cds+dynamic=off \
+  -jar target/dynamic-slicing.jar --train-class-data-sharing >/dev/null 2>&1 \
+  || echo "bench: class-data sharing training failed; the controller starts without the archive" >&2
 CP=$(mktemp); trap 'rm -f "$CP"' EXIT
 mvn -B -q dependency:build-classpath -Dmdep.outputFile="$CP" -Dmdep.includeScope=test >&2
 DIR=$(mktemp -d /tmp/ds-bench-XXXX)

@@ -17,6 +17,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 1 && args[0].equals("--train-class-data-sharing")) {
+      // Image build time (Dockerfile), with -XX:ArchiveClassesAtExit: see ClassDataTraining.
+      io.nexslice.dynamicslicing.runtime.ClassDataTraining.run();
+      System.exit(0);
+    }
     Map<String, String> env = System.getenv();
     ControllerConfig config;
     try {

@@ -24,9 +24,17 @@ class MainProcessIT {
   static final Path JAR = ClusterBackends.projectRoot().resolve("target/dynamic-slicing.jar");
 
   static Process launch(Map<String, String> env, Path log) throws Exception {
+    return launch(List.of(), List.of(), env, log);
+  }
+
+  static Process launch(List<String> jvmOptions, List<String> args, Map<String, String> env, Path log) throws Exception {
     assertTrue(Files.exists(JAR), "run through 'mvn verify' so the jar is packaged first");
-    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar", JAR.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", JAR.toString()));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().remove("KUBERNETES_SERVICE_HOST");
     pb.environment().putAll(env);
     return pb.start();
@@ -45,6 +53,38 @@ class MainProcessIT {
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     assertEquals(2, p.exitValue());
     assertTrue(Files.readString(log).contains("UPF_REPLICAS: 'lots' is not a whole number"), Files.readString(log));
+  }
+
+  @Test
+  void theClassDataArchiveIsMadeWithoutAClusterAndTheControllerRunsOnIt(Kube kube) throws Exception {
+    // As the Dockerfile makes it: a training run with no cluster at all.
+    Path archive = Files.createTempDirectory("ds-cds").resolve("dynamic-slicing.jsa");
+    Path trainingLog = Files.createTempFile("ds-cds-training", ".log");
+    List<String> jvm = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    Process training = launch(concat(jvm, List.of("-XX:ArchiveClassesAtExit=" + archive)),
+        List.of("--train-class-data-sharing"), Map.of(), trainingLog);
+    assertTrue(training.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, training.exitValue(), Files.readString(trainingLog));
+    assertTrue(Files.size(archive) > 1_000_000, "archive written");
+
+    // -Xshare:on makes an archive the JVM cannot map a start-up failure instead of a warning.
+    String ns = kube.createNamespace("cds");
+    Path log = Files.createTempFile("ds-cds", ".log");
+    Process p = launch(concat(jvm, List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive)), List.of(),
+        Map.of("KUBECONFIG", kube.cluster().kubeconfig().toString(), "WATCH_NAMESPACES", ns,
+            "HTTP_PORT", Integer.toString(freePort())), log);
+    try {
+      kube.createReadyUe(ns, "ue-cds");
+      kube.awaitUpf(ns, "upf-ue-cds");
+      assertTrue(p.isAlive(), Files.readString(log));
+    } finally {
+      p.destroyForcibly();
+      kube.deleteNamespace(ns);
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
   }
 
   @Test
