@@ -65,64 +65,67 @@ final class CacheDecoder {
   private static final PackedText.Kind SERVICE_SPECS = new PackedText.Kind();
   private static final PackedText.Kind CONFIG_DATA = new PackedText.Kind();
 
-  /** A Deployment of ours as the cache keeps it: the spec stays (packed) JSON. */
-  static final class CachedDeployment extends V1Deployment implements BodyAsJson {
-    private final transient PackedText spec;
+  /** The body of a cached object of ours: which field it is, packed. */
+  record PackedBody(String field, PackedText text) {}
 
-    CachedDeployment(PackedText spec) {
-      this.spec = spec;
+  /** An object of ours whose body stays packed JSON; the model classes differ, the rest does not. */
+  interface Packed extends BodyAsJson {
+    PackedBody body();
+
+    @Override
+    default String field() {
+      return body().field();
     }
 
     @Override
-    public String field() {
-      return "spec";
-    }
-
-    @Override
-    public String json() {
-      return spec == null ? null : spec.text();
+    default String json() {
+      return body().text() == null ? null : body().text().text();
     }
   }
 
-  /** A Service of ours as the cache keeps it: the spec stays (packed) JSON. */
-  static final class CachedService extends V1Service implements BodyAsJson {
-    private final transient PackedText spec;
+  /** A Deployment of ours as the cache keeps it: the spec stays packed JSON. */
+  static final class CachedDeployment extends V1Deployment implements Packed {
+    private final transient PackedBody body;
+
+    CachedDeployment(PackedText spec) {
+      this.body = new PackedBody("spec", spec);
+    }
+
+    @Override
+    public PackedBody body() {
+      return body;
+    }
+  }
+
+  /** A Service of ours as the cache keeps it: the spec stays packed JSON. */
+  static final class CachedService extends V1Service implements Packed {
+    private final transient PackedBody body;
 
     CachedService(PackedText spec) {
-      this.spec = spec;
+      this.body = new PackedBody("spec", spec);
     }
 
     @Override
-    public String field() {
-      return "spec";
-    }
-
-    @Override
-    public String json() {
-      return spec == null ? null : spec.text();
+    public PackedBody body() {
+      return body;
     }
   }
 
   /**
-   * A ConfigMap of ours as the cache keeps it: the data stays (packed) JSON. getData() is empty:
+   * A ConfigMap of ours as the cache keeps it: the data stays packed JSON. getData() is empty:
    * nothing reads our ConfigMaps' data but the desired-state check (a UE's own ue.yaml
    * ConfigMap is not ours, and keeps its data as a map).
    */
-  static final class CachedConfigMap extends V1ConfigMap implements BodyAsJson {
-    private final transient PackedText data;
+  static final class CachedConfigMap extends V1ConfigMap implements Packed {
+    private final transient PackedBody body;
 
     CachedConfigMap(PackedText data) {
-      this.data = data;
+      this.body = new PackedBody("data", data);
     }
 
     @Override
-    public String field() {
-      return "data";
-    }
-
-    @Override
-    public String json() {
-      return data == null ? null : data.text();
+    public PackedBody body() {
+      return body;
     }
   }
 
