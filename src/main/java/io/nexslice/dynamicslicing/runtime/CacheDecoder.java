@@ -136,7 +136,7 @@ final class CacheDecoder {
     in.beginObject();
     while (in.hasNext()) {
       switch (in.nextName()) {
-        case "metadata" -> meta = metadata(in);
+        case "metadata" -> meta = metadata(in, false);
         case "spec" -> spec = podSpec(in);
         case "status" -> status = podStatus(in);
         default -> in.skipValue();
@@ -151,14 +151,14 @@ final class CacheDecoder {
   }
 
   static V1Deployment deployment(JsonReader in) throws IOException {
-    Body body = body(in, "spec");
+    Body body = body(in, "spec", true);
     V1Deployment d = body.ours() ? new CachedDeployment(pack(DEPLOYMENT_SPECS, body.json())) : new V1Deployment();
     d.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
     return d;
   }
 
   static V1Service service(JsonReader in) throws IOException {
-    Body body = body(in, "spec");
+    Body body = body(in, "spec", false);
     V1Service s = body.ours() ? new CachedService(pack(SERVICE_SPECS, body.json())) : new V1Service();
     s.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
     return s;
@@ -171,7 +171,7 @@ final class CacheDecoder {
     in.beginObject();
     while (in.hasNext()) {
       switch (in.nextName()) {
-        case "metadata" -> meta = metadata(in);
+        case "metadata" -> meta = metadata(in, false);
         case "data" -> data = stringMap(in, false);
         case "binaryData" -> binaryKeys = keysOnly(in);
         default -> in.skipValue();
@@ -203,14 +203,14 @@ final class CacheDecoder {
     }
   }
 
-  private static Body body(JsonReader in, String field) throws IOException {
+  private static Body body(JsonReader in, String field, boolean creation) throws IOException {
     V1ObjectMeta meta = null;
     String json = null;
     in.beginObject();
     while (in.hasNext()) {
       String name = in.nextName();
       if (name.equals("metadata")) {
-        meta = metadata(in);
+        meta = metadata(in, creation);
       } else if (name.equals(field) && (meta == null || isOurs(meta)) && in.peek() != JsonToken.NULL) {
         // The API server writes metadata first; should it not, keep the field until we know.
         json = JsonParser.parseReader(in).toString();
@@ -222,7 +222,11 @@ final class CacheDecoder {
     return new Body(meta, json);
   }
 
-  private static V1ObjectMeta metadata(JsonReader in) throws IOException {
+  /**
+   * @param creation whether to keep creationTimestamp: only a Deployment's is read (the status
+   *     API's "since"); 100 bytes an object is 2 MiB over 20 000 objects
+   */
+  private static V1ObjectMeta metadata(JsonReader in, boolean creation) throws IOException {
     V1ObjectMeta m = emptyMeta();
     in.beginObject();
     while (in.hasNext()) {
@@ -237,10 +241,15 @@ final class CacheDecoder {
         case "uid" -> m.setUid(in.nextString());
         case "resourceVersion" -> m.setResourceVersion(in.nextString());
         case "generation" -> m.setGeneration(in.nextLong());
-        case "creationTimestamp" -> m.setCreationTimestamp(OffsetDateTime.parse(in.nextString()));
+        case "creationTimestamp" -> {
+          String t = in.nextString();
+          if (creation) {
+            m.setCreationTimestamp(OffsetDateTime.parse(t));
+          }
+        }
         case "deletionTimestamp" -> m.setDeletionTimestamp(OffsetDateTime.parse(in.nextString()));
         case "labels" -> m.setLabels(stringMap(in, true));
-        case "annotations" -> m.setAnnotations(stringMap(in, false));
+        case "annotations" -> m.setAnnotations(stringMap(in, true));
         case "ownerReferences" -> m.setOwnerReferences(ownerReferences(in));
         default -> in.skipValue();
       }
@@ -278,8 +287,9 @@ final class CacheDecoder {
         switch (name) {
           case "apiVersion" -> r.setApiVersion(in.nextString().intern());
           case "kind" -> r.setKind(in.nextString().intern());
-          case "name" -> r.setName(in.nextString());
-          case "uid" -> r.setUid(in.nextString());
+          // The UE's name and uid stand on each of its three UPF objects: share them.
+          case "name" -> r.setName(in.nextString().intern());
+          case "uid" -> r.setUid(in.nextString().intern());
           case "controller" -> r.setController(in.nextBoolean());
           case "blockOwnerDeletion" -> r.setBlockOwnerDeletion(in.nextBoolean());
           default -> in.skipValue();
@@ -398,8 +408,14 @@ final class CacheDecoder {
     return c;
   }
 
-  /** A JSON object of strings; keys shared, and values too where they repeat (labels). */
-  private static Map<String, String> stringMap(JsonReader in, boolean internValues) throws IOException {
+  /** Values longer than this are not shared: they are rarely repeated, and hashing them costs. */
+  private static final int SHARED_VALUE_MAX = 64;
+
+  /**
+   * A JSON object of strings; keys shared, and short values too when {@code shareValues} (labels
+   * and annotations: "sst=1 sd=FFFFFF dnn=oai" on every UPF object, a UE's pool block on three).
+   */
+  private static Map<String, String> stringMap(JsonReader in, boolean shareValues) throws IOException {
     Map<String, String> map = new HashMap<>();
     in.beginObject();
     while (in.hasNext()) {
@@ -409,7 +425,7 @@ final class CacheDecoder {
         continue;
       }
       String value = in.nextString();
-      map.put(key, internValues ? value.intern() : value);
+      map.put(key, shareValues && value.length() <= SHARED_VALUE_MAX ? value.intern() : value);
     }
     in.endObject();
     return Map.copyOf(map);

@@ -73,6 +73,7 @@ class CacheDecoderTest {
     assertFalse(cached.getMetadata().getAnnotations().containsKey("deployment.kubernetes.io/revision"));
     assertTrue(cached.getMetadata().getManagedFields().isEmpty());
     assertEquals("uid-1", cached.getMetadata().getOwnerReferences().get(0).getUid());
+    assertNotNull(cached.getMetadata().getCreationTimestamp(), "the status API's 'since'");
     assertEquals(Optional.empty(), applyJson.difference(upf.deployment(), cached));
   }
 
@@ -119,7 +120,7 @@ class CacheDecoderTest {
   void aPodKeepsItsConfigMapVolumesReadyConditionAndOurAnnotations() throws IOException {
     V1Pod pod = decode(CacheDecoder.POD, """
         {"metadata":{"name":"ue1","namespace":"nexslice","uid":"p-uid","resourceVersion":"9",
-          "deletionTimestamp":"2026-11-26T10:00:05Z",
+          "creationTimestamp":"2026-11-26T09:00:00Z","deletionTimestamp":"2026-11-26T10:00:05Z",
           "labels":{"nexslice.io/dynamic-upf":"true"},
           "annotations":{"nexslice.io/sst":"2","kubectl.kubernetes.io/last-applied-configuration":"{...}"}},
          "spec":{"containers":[{"name":"ue","image":"ueransim"}],
@@ -132,6 +133,7 @@ class CacheDecoderTest {
     assertEquals("2", pod.getMetadata().getAnnotations().get("nexslice.io/sst"));
     assertEquals(1, pod.getMetadata().getAnnotations().size());
     assertNotNull(pod.getMetadata().getDeletionTimestamp());
+    assertNull(pod.getMetadata().getCreationTimestamp(), "nothing reads a pod's");
     assertEquals(1, pod.getSpec().getVolumes().size());
     assertEquals("ue1-config", pod.getSpec().getVolumes().get(0).getConfigMap().getName());
     assertEquals("ue.yaml", pod.getSpec().getVolumes().get(0).getConfigMap().getItems().get(0).getKey());
@@ -172,6 +174,8 @@ class CacheDecoderTest {
     V1Deployment b = decode(CacheDecoder.DEPLOYMENT, text);
 
     assertSame(a.getMetadata().getNamespace(), b.getMetadata().getNamespace());
+    assertSame(a.getMetadata().getAnnotations().get("nexslice.io/slice"), b.getMetadata().getAnnotations().get("nexslice.io/slice"));
+    assertSame(a.getMetadata().getOwnerReferences().get(0).getUid(), b.getMetadata().getOwnerReferences().get(0).getUid());
     String key = a.getMetadata().getLabels().keySet().iterator().next();
     assertSame(key, b.getMetadata().getLabels().keySet().stream().filter(key::equals).findFirst().orElseThrow());
   }
