@@ -65,49 +65,50 @@ final class CacheDecoder {
   private static final PackedText.Kind SERVICE_SPECS = new PackedText.Kind();
   private static final PackedText.Kind CONFIG_DATA = new PackedText.Kind();
 
-  /** The body of a cached object of ours: which field it is, packed. */
-  record PackedBody(String field, PackedText text) {}
-
-  /** An object of ours whose body stays packed JSON; the model classes differ, the rest does not. */
+  /**
+   * An object of ours whose body stays packed JSON: the model classes differ, the rest does not.
+   * The body is a ConfigMap's data, or a Deployment's or Service's spec.
+   */
   interface Packed extends BodyAsJson {
-    PackedBody body();
+    /** The packed body, or null when the object has none. */
+    PackedText packed();
 
     @Override
     default String field() {
-      return body().field();
+      return this instanceof V1ConfigMap ? "data" : "spec";
     }
 
     @Override
     default String json() {
-      return body().text() == null ? null : body().text().text();
+      return packed() == null ? null : packed().text();
     }
   }
 
   /** A Deployment of ours as the cache keeps it: the spec stays packed JSON. */
   static final class CachedDeployment extends V1Deployment implements Packed {
-    private final transient PackedBody body;
+    private final transient PackedText spec;
 
     CachedDeployment(PackedText spec) {
-      this.body = new PackedBody("spec", spec);
+      this.spec = spec;
     }
 
     @Override
-    public PackedBody body() {
-      return body;
+    public PackedText packed() {
+      return spec;
     }
   }
 
   /** A Service of ours as the cache keeps it: the spec stays packed JSON. */
   static final class CachedService extends V1Service implements Packed {
-    private final transient PackedBody body;
+    private final transient PackedText spec;
 
     CachedService(PackedText spec) {
-      this.body = new PackedBody("spec", spec);
+      this.spec = spec;
     }
 
     @Override
-    public PackedBody body() {
-      return body;
+    public PackedText packed() {
+      return spec;
     }
   }
 
@@ -117,15 +118,15 @@ final class CacheDecoder {
    * ConfigMap is not ours, and keeps its data as a map).
    */
   static final class CachedConfigMap extends V1ConfigMap implements Packed {
-    private final transient PackedBody body;
+    private final transient PackedText data;
 
     CachedConfigMap(PackedText data) {
-      this.body = new PackedBody("data", data);
+      this.data = data;
     }
 
     @Override
-    public PackedBody body() {
-      return body;
+    public PackedText packed() {
+      return data;
     }
   }
 
@@ -180,7 +181,7 @@ final class CacheDecoder {
     in.endObject();
     V1ConfigMap c;
     if (isOurs(meta)) {
-      c = new CachedConfigMap(data == null ? null : CONFIG_DATA.pack(JSON.getGson().toJson(data)));
+      c = new CachedConfigMap(pack(CONFIG_DATA, data == null ? null : JSON.getGson().toJson(data)));
       c.setMetadata(onlyOurAnnotations(meta));
       c.setData(Map.of());
     } else {
