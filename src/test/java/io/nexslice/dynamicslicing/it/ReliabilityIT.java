@@ -206,8 +206,7 @@ class ReliabilityIT {
 
   @Test
   void r2ApiServerRestartDuringABurstConverges() throws Exception {
-    Path dir = kube.cluster().localDir().orElse(null);
-    assumeTrue(dir != null, "needs the local control plane (-Dk8s.backend=local) to restart kube-apiserver");
+    Path dir = localDir("needs the local control plane (-Dk8s.backend=local) to restart kube-apiserver");
     int n = LONG ? 200 : 60;
     int detached = n / 4;
     for (int i = 0; i < n; i++) {
@@ -244,11 +243,8 @@ class ReliabilityIT {
 
   @Test
   void r3ExpiredWatchesRelistAndMissNothing() throws Exception {
-    Path dir = kube.cluster().localDir().orElse(null);
-    assumeTrue(dir != null, "needs the local control plane to compact its etcd");
-    int apiPort = Integer.parseInt(Files.readString(dir.resolve("server")).trim().replaceAll(".*:", ""));
-    FlakyProxy proxy = new FlakyProxy(apiPort);
-    toClose.add(proxy);
+    Path dir = localDir("needs the local control plane to compact its etcd");
+    FlakyProxy proxy = proxyInFrontOf(dir);
     Path kubeconfig = proxy.kubeconfigThrough(kube.cluster().kubeconfig());
     for (int i = 0; i < 10; i++) {
       kube.createReadyUe(ns, ue(i));
@@ -290,6 +286,21 @@ class ReliabilityIT {
     assertExactly(attached);
   }
 
+  /** The local control plane's directory; on other backends the test is skipped, saying {@code why}. */
+  private Path localDir(String why) {
+    Path dir = kube.cluster().localDir().orElse(null);
+    assumeTrue(dir != null, why);
+    return dir;
+  }
+
+  /** A proxy in front of the local control plane's API server, closed after the test. */
+  private FlakyProxy proxyInFrontOf(Path dir) throws Exception {
+    int apiPort = Integer.parseInt(Files.readString(dir.resolve("server")).trim().replaceAll(".*:", ""));
+    FlakyProxy proxy = new FlakyProxy(apiPort);
+    toClose.add(proxy);
+    return proxy;
+  }
+
   /** Compacts etcd at its current revision through its HTTP gateway; returns the revision. */
   private static long compactEtcd(Path dir) throws Exception {
     String etcd = Files.readString(dir.resolve("etcd-url")).trim();
@@ -311,11 +322,7 @@ class ReliabilityIT {
 
   @Test
   void r4FlakyApiMeansBoundedRetriesNoBusyLoopAndConvergence() throws Exception {
-    Path dir = kube.cluster().localDir().orElse(null);
-    assumeTrue(dir != null, "needs the local control plane's address to put a proxy in front of it");
-    int apiPort = Integer.parseInt(Files.readString(dir.resolve("server")).trim().replaceAll(".*:", ""));
-    FlakyProxy proxy = new FlakyProxy(apiPort);
-    toClose.add(proxy);
+    FlakyProxy proxy = proxyInFrontOf(localDir("needs the local control plane's address to put a proxy in front of it"));
     ControllerProcess c = process(Map.of("KUBECONFIG", proxy.kubeconfigThrough(kube.cluster().kubeconfig()).toString()));
     for (int i = 0; i < 5; i++) {
       kube.createReadyUe(ns, ue(i));
