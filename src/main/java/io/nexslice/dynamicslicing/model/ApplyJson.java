@@ -1,5 +1,6 @@
 package io.nexslice.dynamicslicing.model;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -26,10 +27,11 @@ public final class ApplyJson {
   /** Keys whose empty object means something ({@code emptyDir: {}} asks for a volume). */
   private static final Set<String> MEANINGFUL_EMPTY = Set.of("emptyDir");
 
-  private final JSON json;
+  private final Gson gson;
 
+  /** @param json client-java's JSON, whose date and byte[] adapters the writes use (ModelGson) */
   public ApplyJson(JSON json) {
-    this.json = json;
+    this.gson = ModelGson.create(json);
   }
 
   /** The apply body: the object's JSON without nulls and without empty lists or maps. */
@@ -38,7 +40,7 @@ public final class ApplyJson {
   }
 
   public JsonElement pruned(Object desired) {
-    JsonElement tree = json.getGson().toJsonTree(desired);
+    JsonElement tree = gson.toJsonTree(desired);
     prune(tree);
     return tree;
   }
@@ -69,7 +71,7 @@ public final class ApplyJson {
 
   /** The existing object as JSON; a cached object keeps its body as JSON already (BodyAsJson). */
   private JsonElement treeOf(Object existing) {
-    JsonElement tree = json.getGson().toJsonTree(existing);
+    JsonElement tree = gson.toJsonTree(existing);
     if (existing instanceof BodyAsJson cached && tree.isJsonObject()) {
       String body = cached.json();
       if (body != null) {
@@ -79,7 +81,8 @@ public final class ApplyJson {
     return tree;
   }
 
-  private static void prune(JsonElement e) {
+  /** Removes nulls and empty lists and maps, deepest first (package-private for ModelGsonTest). */
+  static void prune(JsonElement e) {
     if (e.isJsonObject()) {
       JsonObject o = e.getAsJsonObject();
       for (String key : Set.copyOf(o.keySet())) {
