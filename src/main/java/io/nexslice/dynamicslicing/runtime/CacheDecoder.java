@@ -1,10 +1,9 @@
 package io.nexslice.dynamicslicing.runtime;
 
-import com.google.gson.JsonParser;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
+import com.google.gson.JsonObject;
 import io.kubernetes.client.common.KubernetesObject;
-import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1KeyToPath;
+import io.kubernetes.client.openapi.models.V1ListMeta;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ConfigMapVolumeSource;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -18,7 +17,9 @@ import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.nexslice.dynamicslicing.Names;
 import io.nexslice.dynamicslicing.model.BodyAsJson;
+import io.nexslice.dynamicslicing.runtime.Utf8JsonReader.Token;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,13 +45,15 @@ import java.util.Map;
  * JSON tree, validate it, then bind it, and start every list and map empty. Listing 5 000 UEs'
  * four kinds of objects that way took 3-4 s of CPU and left ~85 MiB in the caches; streaming
  * past what we do not keep is what lets the controller start in seconds in a small heap
- * (docs/BENCHMARKS.md, P3 and P5). Every object the informers hold, listed or watched, comes
- * from here, so there is one definition of what the cache keeps.
+ * (docs/BENCHMARKS.md, P3 and P5). The bytes come through {@link Utf8JsonReader}, which skips
+ * what is not kept without decoding it and hands over the specs we keep as the bytes the API
+ * server sent. Every object the informers hold, listed or watched, comes from here, so there is
+ * one definition of what the cache keeps.
  */
 final class CacheDecoder {
   /** Decodes one object of a kind. */
   interface Kind<T extends KubernetesObject> {
-    T read(JsonReader in) throws IOException;
+    T read(Utf8JsonReader in) throws IOException;
   }
 
   static final Kind<V1Pod> POD = CacheDecoder::pod;
@@ -130,7 +133,7 @@ final class CacheDecoder {
     }
   }
 
-  static V1Pod pod(JsonReader in) throws IOException {
+  static V1Pod pod(Utf8JsonReader in) throws IOException {
     V1ObjectMeta meta = null;
     V1PodSpec spec = null;
     V1PodStatus status = null;
@@ -151,29 +154,38 @@ final class CacheDecoder {
     return pod;
   }
 
-  static V1Deployment deployment(JsonReader in) throws IOException {
+  static V1Deployment deployment(Utf8JsonReader in) throws IOException {
     Body body = body(in, "spec", true);
     V1Deployment d = body.ours() ? new CachedDeployment(pack(DEPLOYMENT_SPECS, body.json())) : new V1Deployment();
     d.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
     return d;
   }
 
-  static V1Service service(JsonReader in) throws IOException {
+  static V1Service service(Utf8JsonReader in) throws IOException {
     Body body = body(in, "spec", false);
     V1Service s = body.ours() ? new CachedService(pack(SERVICE_SPECS, body.json())) : new V1Service();
     s.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
     return s;
   }
 
-  static V1ConfigMap configMap(JsonReader in) throws IOException {
+  static V1ConfigMap configMap(Utf8JsonReader in) throws IOException {
     V1ObjectMeta meta = null;
     Map<String, String> data = null;
+    byte[] dataJson = null;
     Map<String, byte[]> binaryKeys = null;
     in.beginObject();
     while (in.hasNext()) {
       switch (in.nextName()) {
         case "metadata" -> meta = metadata(in, false);
-        case "data" -> data = stringMap(in, false);
+        case "data" -> {
+          if (in.peek() == Token.NULL) {
+            in.nextNull();
+          } else if (isOurs(meta)) {
+            dataJson = in.captureValue();
+          } else {
+            data = stringMap(in, false);
+          }
+        }
         case "binaryData" -> binaryKeys = keysOnly(in);
         default -> in.skipValue();
       }
@@ -181,7 +193,13 @@ final class CacheDecoder {
     in.endObject();
     V1ConfigMap c;
     if (isOurs(meta)) {
-      c = new CachedConfigMap(pack(CONFIG_DATA, data == null ? null : JSON.getGson().toJson(data)));
+      if (dataJson == null && data != null) {
+        // The data came before the metadata said whose the object is (the API server writes metadata first).
+        JsonObject o = new JsonObject();
+        data.forEach(o::addProperty);
+        dataJson = o.toString().getBytes(StandardCharsets.UTF_8);
+      }
+      c = new CachedConfigMap(pack(CONFIG_DATA, dataJson));
       c.setMetadata(onlyOurAnnotations(meta));
       c.setData(Map.of());
     } else {
@@ -193,28 +211,28 @@ final class CacheDecoder {
     return c;
   }
 
-  private static PackedText pack(PackedText.Kind kind, String json) {
+  private static PackedText pack(PackedText.Kind kind, byte[] json) {
     return json == null ? null : kind.pack(json);
   }
 
   /** Metadata plus one field kept as JSON, only when the object is ours. */
-  private record Body(V1ObjectMeta meta, String json) {
+  private record Body(V1ObjectMeta meta, byte[] json) {
     boolean ours() {
       return isOurs(meta);
     }
   }
 
-  private static Body body(JsonReader in, String field, boolean creation) throws IOException {
+  private static Body body(Utf8JsonReader in, String field, boolean creation) throws IOException {
     V1ObjectMeta meta = null;
-    String json = null;
+    byte[] json = null;
     in.beginObject();
     while (in.hasNext()) {
       String name = in.nextName();
       if (name.equals("metadata")) {
         meta = metadata(in, creation);
-      } else if (name.equals(field) && (meta == null || isOurs(meta)) && in.peek() != JsonToken.NULL) {
+      } else if (name.equals(field) && (meta == null || isOurs(meta)) && in.peek() != Token.NULL) {
         // The API server writes metadata first; should it not, keep the field until we know.
-        json = JsonParser.parseReader(in).toString();
+        json = in.captureValue();
       } else {
         in.skipValue();
       }
@@ -227,12 +245,12 @@ final class CacheDecoder {
    * @param creation whether to keep creationTimestamp: only a Deployment's is read (the status
    *     API's "since"); 100 bytes an object is 2 MiB over 20 000 objects
    */
-  private static V1ObjectMeta metadata(JsonReader in, boolean creation) throws IOException {
+  private static V1ObjectMeta metadata(Utf8JsonReader in, boolean creation) throws IOException {
     V1ObjectMeta m = emptyMeta();
     in.beginObject();
     while (in.hasNext()) {
       String name = in.nextName();
-      if (in.peek() == JsonToken.NULL) {
+      if (in.peek() == Token.NULL) {
         in.nextNull();
         continue;
       }
@@ -273,7 +291,7 @@ final class CacheDecoder {
     return m;
   }
 
-  private static List<V1OwnerReference> ownerReferences(JsonReader in) throws IOException {
+  private static List<V1OwnerReference> ownerReferences(Utf8JsonReader in) throws IOException {
     List<V1OwnerReference> refs = new ArrayList<>(1);
     in.beginArray();
     while (in.hasNext()) {
@@ -281,7 +299,7 @@ final class CacheDecoder {
       in.beginObject();
       while (in.hasNext()) {
         String name = in.nextName();
-        if (in.peek() == JsonToken.NULL) {
+        if (in.peek() == Token.NULL) {
           in.nextNull();
           continue;
         }
@@ -303,11 +321,11 @@ final class CacheDecoder {
     return List.copyOf(refs);
   }
 
-  private static V1PodSpec podSpec(JsonReader in) throws IOException {
+  private static V1PodSpec podSpec(Utf8JsonReader in) throws IOException {
     List<V1Volume> volumes = new ArrayList<>(1);
     in.beginObject();
     while (in.hasNext()) {
-      if (in.nextName().equals("volumes") && in.peek() != JsonToken.NULL) {
+      if (in.nextName().equals("volumes") && in.peek() != Token.NULL) {
         in.beginArray();
         while (in.hasNext()) {
           configMapVolume(in, volumes);
@@ -336,16 +354,16 @@ final class CacheDecoder {
   }
 
   /** Adds the volume when it is a ConfigMap volume (a UE's ue.yaml); skips any other. */
-  private static void configMapVolume(JsonReader in, List<V1Volume> out) throws IOException {
+  private static void configMapVolume(Utf8JsonReader in, List<V1Volume> out) throws IOException {
     String name = null;
     V1ConfigMapVolumeSource source = null;
     in.beginObject();
     while (in.hasNext()) {
       String field = in.nextName();
-      if (field.equals("name") && in.peek() == JsonToken.STRING) {
+      if (field.equals("name") && in.peek() == Token.STRING) {
         name = in.nextString();
-      } else if (field.equals("configMap") && in.peek() == JsonToken.BEGIN_OBJECT) {
-        source = JSON.getGson().fromJson(in, V1ConfigMapVolumeSource.class);
+      } else if (field.equals("configMap") && in.peek() == Token.BEGIN_OBJECT) {
+        source = configMapSource(in);
       } else {
         in.skipValue();
       }
@@ -356,7 +374,64 @@ final class CacheDecoder {
     }
   }
 
-  private static V1PodStatus podStatus(JsonReader in) throws IOException {
+  /** What SliceResolver reads of a ConfigMap volume: the ConfigMap, optional, and the key to path items. */
+  private static V1ConfigMapVolumeSource configMapSource(Utf8JsonReader in) throws IOException {
+    V1ConfigMapVolumeSource source = new V1ConfigMapVolumeSource();
+    List<V1KeyToPath> items = new ArrayList<>(1);
+    in.beginObject();
+    while (in.hasNext()) {
+      String field = in.nextName();
+      if (field.equals("name") && in.peek() == Token.STRING) {
+        source.setName(in.nextString());
+      } else if (field.equals("optional") && in.peek() == Token.BOOLEAN) {
+        source.setOptional(in.nextBoolean());
+      } else if (field.equals("items") && in.peek() == Token.BEGIN_ARRAY) {
+        in.beginArray();
+        while (in.hasNext()) {
+          V1KeyToPath item = new V1KeyToPath();
+          in.beginObject();
+          while (in.hasNext()) {
+            String name = in.nextName();
+            if (name.equals("key") && in.peek() == Token.STRING) {
+              item.setKey(in.nextString());
+            } else if (name.equals("path") && in.peek() == Token.STRING) {
+              item.setPath(in.nextString());
+            } else {
+              in.skipValue();
+            }
+          }
+          in.endObject();
+          items.add(item);
+        }
+        in.endArray();
+      } else {
+        in.skipValue();
+      }
+    }
+    in.endObject();
+    source.setItems(List.copyOf(items));
+    return source;
+  }
+
+  /** A list's metadata: its resourceVersion is where the informer's watch starts. */
+  static V1ListMeta listMeta(Utf8JsonReader in) throws IOException {
+    V1ListMeta meta = new V1ListMeta();
+    in.beginObject();
+    while (in.hasNext()) {
+      String field = in.nextName();
+      if (field.equals("resourceVersion") && in.peek() == Token.STRING) {
+        meta.setResourceVersion(in.nextString());
+      } else if (field.equals("continue") && in.peek() == Token.STRING) {
+        meta.setContinue(in.nextString());
+      } else {
+        in.skipValue();
+      }
+    }
+    in.endObject();
+    return meta;
+  }
+
+  private static V1PodStatus podStatus(Utf8JsonReader in) throws IOException {
     V1PodStatus status = new V1PodStatus();
     status.setContainerStatuses(List.of());
     status.setEphemeralContainerStatuses(List.of());
@@ -368,9 +443,9 @@ final class CacheDecoder {
     in.beginObject();
     while (in.hasNext()) {
       String field = in.nextName();
-      if (field.equals("phase") && in.peek() == JsonToken.STRING) {
+      if (field.equals("phase") && in.peek() == Token.STRING) {
         status.setPhase(in.nextString().intern());
-      } else if (field.equals("conditions") && in.peek() == JsonToken.BEGIN_ARRAY) {
+      } else if (field.equals("conditions") && in.peek() == Token.BEGIN_ARRAY) {
         in.beginArray();
         while (in.hasNext()) {
           V1PodCondition c = condition(in);
@@ -389,12 +464,12 @@ final class CacheDecoder {
   }
 
   /** Type, status and since when: all the attachment rule reads of a condition. */
-  private static V1PodCondition condition(JsonReader in) throws IOException {
+  private static V1PodCondition condition(Utf8JsonReader in) throws IOException {
     V1PodCondition c = new V1PodCondition();
     in.beginObject();
     while (in.hasNext()) {
       String field = in.nextName();
-      if (in.peek() != JsonToken.STRING) {
+      if (in.peek() != Token.STRING) {
         in.skipValue();
         continue;
       }
@@ -416,12 +491,12 @@ final class CacheDecoder {
    * A JSON object of strings; keys shared, and short values too when {@code shareValues} (labels
    * and annotations: "sst=1 sd=FFFFFF dnn=oai" on every UPF object, a UE's pool block on three).
    */
-  private static Map<String, String> stringMap(JsonReader in, boolean shareValues) throws IOException {
+  private static Map<String, String> stringMap(Utf8JsonReader in, boolean shareValues) throws IOException {
     Map<String, String> map = new HashMap<>();
     in.beginObject();
     while (in.hasNext()) {
       String key = in.nextName().intern();
-      if (in.peek() == JsonToken.NULL) {
+      if (in.peek() == Token.NULL) {
         in.nextNull();
         continue;
       }
@@ -433,7 +508,7 @@ final class CacheDecoder {
   }
 
   /** Only whether a key holds binary data matters (a binary ue.yaml is refused), not the bytes. */
-  private static Map<String, byte[]> keysOnly(JsonReader in) throws IOException {
+  private static Map<String, byte[]> keysOnly(Utf8JsonReader in) throws IOException {
     Map<String, byte[]> keys = new HashMap<>();
     byte[] none = new byte[0];
     in.beginObject();

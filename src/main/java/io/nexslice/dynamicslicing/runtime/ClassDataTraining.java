@@ -1,19 +1,14 @@
 package io.nexslice.dynamicslicing.runtime;
 
-import com.google.gson.stream.JsonReader;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.util.ClientBuilder;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
 import io.nexslice.dynamicslicing.model.ApplyJson;
-import io.nexslice.dynamicslicing.model.UeRef;
 import io.nexslice.dynamicslicing.model.UpfDesiredState;
-import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.profile.Free5gcUpfProfile;
 import io.nexslice.dynamicslicing.profile.OaiUpfProfile;
 import io.nexslice.dynamicslicing.profile.UpfProfile;
-import io.nexslice.dynamicslicing.slice.Slice;
-import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,8 +34,7 @@ public final class ClassDataTraining {
     new DynamicSlicingApp(config, client, client, () -> {});
     ApplyJson applyJson = new ApplyJson(new JSON());
     for (UpfProfile profile : List.of(new OaiUpfProfile(), new Free5gcUpfProfile())) {
-      exercise(new UpfDesiredState(profile, Optional.empty(), 1, "oai-nrf"), applyJson,
-          new Slice(1, Optional.of("FFFFFF"), "oai"), "12.1.0.0/24");
+      ReconcileWarmUp.run(new UpfDesiredState(profile, Optional.empty(), 1, "oai-nrf"), applyJson);
     }
     CacheDecoder.pod(reader("""
         {"metadata":{"name":"ue","namespace":"training","creationTimestamp":"2026-01-01T00:00:00Z"},
@@ -49,21 +43,7 @@ public final class ClassDataTraining {
     LoggerFactory.getLogger(ClassDataTraining.class).info("Class-data sharing training done");
   }
 
-  /** One reconcile's pure work, on a made-up UE: desired state, apply bodies, decoding, comparison. */
-  private static void exercise(UpfDesiredState desired, ApplyJson applyJson, Slice slice, String block) {
-    try {
-      UpfObjects upf = desired.build(new UeRef("warm-up", "ue", "warm-up"), slice, block);
-      applyJson.difference(upf.deployment(), CacheDecoder.deployment(reader(applyJson.body(upf.deployment()))));
-      applyJson.difference(upf.service(), CacheDecoder.service(reader(applyJson.body(upf.service()))));
-      if (upf.configMap() != null) {
-        applyJson.difference(upf.configMap(), CacheDecoder.configMap(reader(applyJson.body(upf.configMap()))));
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static JsonReader reader(String json) {
-    return new JsonReader(new StringReader(json));
+  private static Utf8JsonReader reader(String json) {
+    return Utf8JsonReader.of(json);
   }
 }

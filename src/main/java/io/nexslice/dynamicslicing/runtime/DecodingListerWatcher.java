@@ -1,8 +1,6 @@
 package io.nexslice.dynamicslicing.runtime;
 
 import com.google.gson.reflect.TypeToken;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ListerWatcher;
@@ -10,11 +8,11 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ListMeta;
+import io.nexslice.dynamicslicing.runtime.Utf8JsonReader.Token;
 import io.kubernetes.client.util.CallGeneratorParams;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.Watchable;
 import java.io.IOException;
-import java.io.StringReader;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,13 +57,13 @@ final class DecodingListerWatcher<T extends KubernetesObject, L extends Kubernet
       ResponseBody body = successful(response);
       V1ListMeta meta = null;
       List<T> items = new ArrayList<>();
-      JsonReader in = new JsonReader(body.charStream());
+      Utf8JsonReader in = new Utf8JsonReader(body.byteStream());
       in.beginObject();
       while (in.hasNext()) {
         String name = in.nextName();
-        if (name.equals("metadata")) {
-          meta = JSON.getGson().fromJson(in, V1ListMeta.class);
-        } else if (name.equals("items") && in.peek() == JsonToken.BEGIN_ARRAY) {
+        if (name.equals("metadata") && in.peek() == Token.BEGIN_OBJECT) {
+          meta = CacheDecoder.listMeta(in);
+        } else if (name.equals("items") && in.peek() == Token.BEGIN_ARRAY) {
           in.beginArray();
           while (in.hasNext()) {
             items.add(kind.read(in));
@@ -122,7 +120,7 @@ final class DecodingListerWatcher<T extends KubernetesObject, L extends Kubernet
       if (isStatus(line)) {
         return super.parseLine(line);
       }
-      JsonReader in = new JsonReader(new StringReader(line));
+      Utf8JsonReader in = Utf8JsonReader.of(line);
       String type = null;
       T object = null;
       in.beginObject();
@@ -130,7 +128,7 @@ final class DecodingListerWatcher<T extends KubernetesObject, L extends Kubernet
         String name = in.nextName();
         if (name.equals("type")) {
           type = in.nextString();
-        } else if (name.equals("object") && in.peek() == JsonToken.BEGIN_OBJECT) {
+        } else if (name.equals("object") && in.peek() == Token.BEGIN_OBJECT) {
           object = kind.read(in);
         } else {
           in.skipValue();

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.google.gson.stream.JsonReader;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -25,7 +24,7 @@ import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.profile.OaiUpfProfile;
 import io.nexslice.dynamicslicing.slice.Slice;
 import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +55,7 @@ class CacheDecoderTest {
 
   private static <T> T decode(CacheDecoder.Kind<?> kind, String text) throws IOException {
     @SuppressWarnings("unchecked")
-    T t = (T) kind.read(new JsonReader(new StringReader(text)));
+    T t = (T) kind.read(Utf8JsonReader.of(text));
     return t;
   }
 
@@ -159,12 +158,12 @@ class CacheDecoderTest {
     PackedText.Kind kind = new PackedText.Kind();
     String first = asServed(upf.deployment()).getAsJsonObject("spec").toString();
     String second = first.replace("ue1", "ue2-with-a-longer-name");
-    PackedText a = kind.pack(first);
-    PackedText b = kind.pack(second);
+    PackedText a = kind.pack(first.getBytes(StandardCharsets.UTF_8));
+    PackedText b = kind.pack(second.getBytes(StandardCharsets.UTF_8));
     assertEquals(first, a.text());
     assertEquals(second, b.text());
     assertTrue(b.packedSize() * 4 < second.length(), "mostly the dictionary: " + b.packedSize());
-    assertEquals("ünïcode ✓", kind.pack("ünïcode ✓").text());
+    assertEquals("ünïcode ✓", kind.pack("ünïcode ✓".getBytes(StandardCharsets.UTF_8)).text());
   }
 
   @Test
