@@ -46,6 +46,7 @@ public final class UpfController implements Controller {
   private final LegacyEventBroadcaster broadcaster;
   private final PoolAllocator pool;
   private final InFlight inFlight = new InFlight();
+  private final Runnable warmUp;
   private volatile boolean stopped;
 
   /**
@@ -59,7 +60,9 @@ public final class UpfController implements Controller {
     UpfProfile profile = Profiles.fromConfig(config);
     UpfDesiredState desired = new UpfDesiredState(profile, config.upfImage(), config.upfReplicas(), config.nrfHost());
     WriteExpectations expectations = new WriteExpectations();
-    SlotWriter slotWriter = new SlotWriter(new ApplyJson(client.getJSON()), writer, expectations);
+    ApplyJson applyJson = new ApplyJson(client.getJSON());
+    SlotWriter slotWriter = new SlotWriter(applyJson, writer, expectations);
+    this.warmUp = () -> ReconcileWarmUp.run(desired, applyJson);
     SliceResolver slices = new SliceResolver(config.defaultSlice());
     for (String ns : NamespaceController.namespacesOf(config)) {
       namespaces.add(new NamespaceController(ns, watchClient, config));
@@ -84,6 +87,17 @@ public final class UpfController implements Controller {
 
   /** Starts informers and workers of every namespace and returns at once. */
   public void start() {
+    // While the informers list, warm the reconcile path up (see ReconcileWarmUp); a failure
+    // here is not one: the first real reconcile meets and reports the same cause.
+    Thread warm = new Thread(() -> {
+      try {
+        warmUp.run();
+      } catch (RuntimeException e) {
+        log.debug("Warm-up of the reconcile path failed: {}", e.toString());
+      }
+    }, "warm-up");
+    warm.setDaemon(true);
+    warm.start();
     broadcaster.startRecording();
     for (int i = 0; i < managers.size(); i++) {
       Controller manager = managers.get(i);
