@@ -46,7 +46,7 @@ public final class DynamicSlicingApp implements AutoCloseable {
     this.onLostLeadership = onLostLeadership;
     ClusterView[] view = new ClusterView[1];
     this.metrics = new ControllerMetrics(() -> view[0], config.upfProfile(), this::isLeader);
-    this.controller = new UpfController(config, client, watchClient, metrics);
+    this.controller = new UpfController(config, client, watchClient, new StartUpLog(metrics));
     view[0] = new ClusterView(controller.namespaces());
     this.http = new HealthServer(config.httpPort(), this::isReady);
     new MetricsEndpoint(metrics.registry()).register(http);

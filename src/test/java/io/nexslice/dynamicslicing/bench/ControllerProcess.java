@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 public final class ControllerProcess implements AutoCloseable {
   public final Process process;
   final int port;
+  private final Path log;
   final long startedNanos;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -32,6 +33,7 @@ public final class ControllerProcess implements AutoCloseable {
     pb.environment().putAll(env);
     pb.environment().put("HTTP_PORT", Integer.toString(port));
     this.port = port;
+    this.log = log;
     this.startedNanos = System.nanoTime();
     this.process = pb.start();
   }
@@ -62,6 +64,37 @@ public final class ControllerProcess implements AutoCloseable {
       Thread.sleep(5);
     }
     throw new IllegalStateException(path + " did not answer within " + timeout);
+  }
+
+  /**
+   * Nanos from process start until a line containing {@code fragment} is in the controller's
+   * log, looked for every 2 ms: reading a file takes nothing from the controller, where
+   * scraping /metrics computes every gauge over all the UEs.
+   */
+  public long awaitLogLine(String fragment, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long read = 0;
+    StringBuilder tail = new StringBuilder();
+    while (System.nanoTime() < deadline) {
+      try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+        if (f.length() > read) {
+          byte[] more = new byte[(int) (f.length() - read)];
+          f.seek(read);
+          f.readFully(more);
+          read += more.length;
+          tail.append(new String(more, java.nio.charset.StandardCharsets.UTF_8));
+          if (tail.indexOf(fragment) >= 0) {
+            return System.nanoTime() - startedNanos;
+          }
+          tail.delete(0, Math.max(0, tail.lastIndexOf("\n")));
+        }
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException("controller exited with " + process.exitValue());
+      }
+      Thread.sleep(2);
+    }
+    throw new IllegalStateException("no log line with '" + fragment + "' within " + timeout);
   }
 
   /** Sum of a metric's samples in the controller's /metrics. */
