@@ -2,6 +2,7 @@ package io.nexslice.dynamicslicing.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
@@ -61,11 +62,16 @@ class MainProcessIT {
     Path archive = Files.createTempDirectory("ds-cds").resolve("dynamic-slicing.jsa");
     Path trainingLog = Files.createTempFile("ds-cds-training", ".log");
     List<String> jvm = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-    Process training = launch(concat(jvm, List.of("-XX:ArchiveClassesAtExit=" + archive)),
+    Process trainingRun = launch(concat(jvm, List.of("-XX:ArchiveClassesAtExit=" + archive)),
         List.of("--train-class-data-sharing"), Map.of(), trainingLog);
-    assertTrue(training.waitFor(60, TimeUnit.SECONDS));
-    assertEquals(0, training.exitValue(), Files.readString(trainingLog));
+    assertTrue(trainingRun.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, trainingRun.exitValue(), Files.readString(trainingLog));
     assertTrue(Files.size(archive) > 1_000_000, "archive written");
+    // It started the controller against its stand-in API server over TLS, once per key type,
+    // and each start applied a UPF: the connection's classes are in the archive.
+    String training = Files.readString(trainingLog);
+    assertEquals(2, training.split("First reconcile done", -1).length - 1, training);
+    assertFalse(training.contains("Class-data training:"), training);
 
     // -Xshare:on makes an archive the JVM cannot map a start-up failure instead of a warning.
     String ns = kube.createNamespace("cds");
