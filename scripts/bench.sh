@@ -25,6 +25,10 @@ java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ArchiveClassesAtExit="$CDS_ARC
   || echo "bench: class-data sharing training failed; the controller starts without the archive" >&2
 CP=$(mktemp); trap 'rm -f "$CP"' EXIT
 mvn -B -q dependency:build-classpath -Dmdep.outputFile="$CP" -Dmdep.includeScope=test >&2
+# P5's floor gets a class-data archive of its own, as the controller has; the JVM archives
+# classes from jars only.
+jar cf target/bench-floor.jar -C target/test-classes io/nexslice/dynamicslicing/bench
+FLOOR_CP="target/bench-floor.jar:$(ls target/dynamic-slicing-*-SNAPSHOT.jar 2>/dev/null | grep -v original | head -1):$(cat "$CP")"
 DIR=$(mktemp -d /tmp/ds-bench-XXXX)
 cleanup() { scripts/local-cluster.sh stop --dir "$DIR" >/dev/null 2>&1 || true; rm -f "$CP"; }
 trap cleanup EXIT
@@ -39,4 +43,4 @@ echo "- controller JVM options: ${CONTROLLER_JVM}; scale: $SCALE"
 echo
 java -cp "target/test-classes:target/classes:$(cat "$CP")" io.nexslice.dynamicslicing.bench.BenchMain \
   --kubeconfig "$KUBECONFIG_FILE" --jar target/dynamic-slicing.jar --scale "$SCALE" \
-  --controller-jvm "$CONTROLLER_JVM" ${BENCH_OUT:+--out "$BENCH_OUT"} ${BENCH_ONLY:+--only "$BENCH_ONLY"}
+  --controller-jvm "$CONTROLLER_JVM" --floor-classpath "$FLOOR_CP" ${BENCH_OUT:+--out "$BENCH_OUT"} ${BENCH_ONLY:+--only "$BENCH_ONLY"}
