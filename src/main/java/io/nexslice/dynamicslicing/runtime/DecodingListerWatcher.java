@@ -8,10 +8,10 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ListMeta;
-import io.nexslice.dynamicslicing.runtime.Utf8JsonReader.Token;
 import io.kubernetes.client.util.CallGeneratorParams;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.Watchable;
+import io.nexslice.dynamicslicing.runtime.Utf8JsonReader.Token;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
@@ -23,7 +23,8 @@ import okhttp3.ResponseBody;
 
 /**
  * An informer's list-and-watch whose objects are read by {@link CacheDecoder}: each object is
- * decoded from the response stream straight into what the cache keeps, never into a full model.
+ * decoded from the response's bytes ({@link Utf8JsonReader}) straight into what the cache keeps,
+ * never into a full model.
  *
  * <p>The list asks for resourceVersion "0", as client-go's informers do: the API server answers
  * from its watch cache instead of reading etcd, which halves the time to list thousands of
