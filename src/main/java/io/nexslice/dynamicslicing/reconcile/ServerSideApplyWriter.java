@@ -26,11 +26,12 @@ public final class ServerSideApplyWriter implements UpfWriter {
   private final CoreV1Api core;
   private final ApplyJson applyJson;
 
-  public ServerSideApplyWriter(ApiClient client) {
+  /** @param applyJson the controller's one, whose Gson the warm-up has already exercised */
+  public ServerSideApplyWriter(ApiClient client, ApplyJson applyJson) {
     this.client = client;
     this.apps = new AppsV1Api(client);
     this.core = new CoreV1Api(client);
-    this.applyJson = new ApplyJson(client.getJSON());
+    this.applyJson = applyJson;
   }
 
   @Override

@@ -56,11 +56,12 @@ public final class UpfController implements Controller {
   public UpfController(ControllerConfig config, ApiClient client, ApiClient watchClient, ReconcileListener listener) {
     this.broadcaster = new LegacyEventBroadcaster(new CoreV1Api(client));
     EventRecorder events = broadcaster.newRecorder(new V1EventSource().component(Names.CONTROLLER));
-    ServerSideApplyWriter writer = new ServerSideApplyWriter(client);
     UpfProfile profile = Profiles.fromConfig(config);
     UpfDesiredState desired = new UpfDesiredState(profile, config.upfImage(), config.upfReplicas(), config.nrfHost());
     WriteExpectations expectations = new WriteExpectations();
+    // One ApplyJson (one Gson) for the comparison and the writes, the one the warm-up warms.
     ApplyJson applyJson = new ApplyJson(client.getJSON());
+    ServerSideApplyWriter writer = new ServerSideApplyWriter(client, applyJson);
     SlotWriter slotWriter = new SlotWriter(applyJson, writer, expectations);
     this.warmUp = () -> ReconcileWarmUp.run(desired, applyJson);
     SliceResolver slices = new SliceResolver(config.defaultSlice());

@@ -82,7 +82,8 @@ public final class BenchMain {
     this.jvmOptions = jvmOptions;
     this.client = client(kubeconfig, 60);
     this.core = new CoreV1Api(client);
-    this.floorWriter = new ServerSideApplyWriter(client(kubeconfig, 60));
+    ApiClient floorClient = client(kubeconfig, 60);
+    this.floorWriter = new ServerSideApplyWriter(floorClient, new io.nexslice.dynamicslicing.model.ApplyJson(floorClient.getJSON()));
     this.logDir = Files.createTempDirectory("ds-bench-logs");
   }
 
