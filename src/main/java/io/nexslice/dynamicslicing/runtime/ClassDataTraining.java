@@ -44,16 +44,21 @@ public final class ClassDataTraining {
 
   public static void run() throws Exception {
     ControllerConfig config = ControllerConfig.fromEnvironment(Map.of("WATCH_NAMESPACES", "training", "HTTP_PORT", "0"));
+    boolean started = false;
     for (String keyAlgorithm : List.of("RSA", "EC")) {
       try {
         startAgainstStandIn(config, keyAlgorithm);
+        started = true;
       } catch (Exception e) {
         log.warn("Class-data training: the start against the stand-in API server ({}) failed: {}", keyAlgorithm, e.toString());
       }
     }
-    // A client for an address nothing listens on: building it loads what the in-cluster path uses.
-    ApiClient client = new ClientBuilder().setBasePath("https://127.0.0.1:1").setVerifyingSsl(true).build();
-    new DynamicSlicingApp(config, client, client, () -> {});
+    if (!started) {
+      // At least the application's own classes: build it with a client for an address nothing
+      // listens on, and start nothing.
+      ApiClient client = new ClientBuilder().setBasePath("https://127.0.0.1:1").setVerifyingSsl(true).build();
+      new DynamicSlicingApp(config, client, client, () -> {});
+    }
     ApplyJson applyJson = new ApplyJson(new JSON());
     for (UpfProfile profile : List.of(new OaiUpfProfile(), new Free5gcUpfProfile())) {
       UpfObjects upf = ReconcileWarmUp.run(new UpfDesiredState(profile, Optional.empty(), 1, "oai-nrf"), applyJson);
