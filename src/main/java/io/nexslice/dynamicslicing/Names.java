@@ -43,6 +43,14 @@ public final class Names {
   /** Annotation holding the UE pod's full name, which a label value cannot always hold. */
   public static final String ANNOTATION_UE_POD = "nexslice.io/ue-pod";
 
+  /**
+   * The mark on a UE pod, written by the controller only: the UPF that serves the UE, and "true"
+   * once that UPF has an available replica. Both are there, or neither. A UE waits for the mark
+   * before it opens its PDU sessions, so the UPF exists before the SMF chooses one.
+   */
+  public static final String ANNOTATION_UPF = "nexslice.io/upf";
+  public static final String ANNOTATION_UPF_READY = "nexslice.io/upf-ready";
+
   public static final String REASON_UPF_CREATED = "UpfCreated";
   public static final String REASON_UPF_UPDATED = "UpfUpdated";
   public static final String REASON_UPF_REMOVED = "UpfRemoved";

@@ -15,6 +15,7 @@ import io.nexslice.dynamicslicing.model.Ownership.Owner;
 import io.nexslice.dynamicslicing.model.UeRef;
 import io.nexslice.dynamicslicing.model.UeState;
 import io.nexslice.dynamicslicing.model.UpfDesiredState;
+import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfNames;
 import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.pool.PoolAllocator;
@@ -57,12 +58,13 @@ public final class SliceUpfReconciler extends GuardedReconciler {
   private final EventRecorder events;
   private final UeWarnings warnings;
   private final NameClaims claims;
+  private final UeMarks marks;
   private final ReconcileListener listener;
   private final Map<String, ReentrantLock> groupLocks = new ConcurrentHashMap<>();
 
   public SliceUpfReconciler(UeCache cache, ControllerConfig config, SliceResolver slices, PoolAllocator pool,
       UpfDesiredState desiredState, SlotWriter slotWriter, EventRecorder events, NameClaims claims,
-      ReconcileListener listener) {
+      UeMarks marks, ReconcileListener listener) {
     super(listener);
     this.cache = cache;
     this.config = config;
@@ -73,6 +75,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     this.events = events;
     this.warnings = new UeWarnings(events);
     this.claims = claims;
+    this.marks = marks;
     this.listener = listener;
   }
 
@@ -97,9 +100,14 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       if (r instanceof SliceResolver.Resolved resolved) {
         current = Optional.of(new SliceGroup(ns, resolved.slice()));
         groups.add(current.get());
-      } else if (r instanceof SliceResolver.Invalid invalid && UeState.isReady(pod)) {
-        warnings.sliceInvalid(ue, invalid.reason(), "Not in any slice UPF until fixed");
+      } else if (r instanceof SliceResolver.Invalid invalid) {
+        marks.converge(pod, Optional.empty());
+        if (UeState.isReady(pod)) {
+          warnings.sliceInvalid(ue, invalid.reason(), "Not in any slice UPF until fixed");
+        }
       }
+    } else if (pod != null) {
+      marks.converge(pod, Optional.empty()); // terminating: the UE releases its sessions on seeing this
     }
     for (V1Deployment d : cache.ownedBy(ns, request.getName())) {
       String key = Ownership.sharedGroup(d);
@@ -167,6 +175,9 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       claims.release(groupKey);
       List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE);
       pool.release(ns + "/" + upfName);
+      for (V1OwnerReference r : listed.values()) {
+        unmarkLeaver(ns, r);
+      }
       if (!deleted.isEmpty()) {
         listed.values().forEach(r -> events.event(ref(ns, r).objectReference(), EventType.Normal,
             Names.REASON_UPF_REMOVED, "Removed slice UPF %s (%s): its last UE left", upfName, String.join(", ", deleted)));
@@ -186,6 +197,9 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     List<Slot> foreign = SlotWriter.foreign(slots, desired);
     if (!foreign.isEmpty()) {
       pool.release(owner);
+      for (UeRef m : members) {
+        markMember(m, Optional.empty());
+      }
       for (Slot s : foreign) {
         claims.claim(ns, s.name(), groupKey);
         members.stream().limit(10).forEach(m -> warnings.nameTaken(m, s.kind(), s.name()));
@@ -202,8 +216,12 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     } else if (!written.isEmpty()) {
       log.info("Updated slice UPF {} ({}): {} UEs", upfName, String.join(", ", written), members.size());
     }
+    // Every member carries the mark once the shared UPF has a replica available.
+    Optional<UpfMark> mark = UpfMark.forUpf(upfName,
+        deploymentSlot.owner() == Owner.THIS_UE ? (V1Deployment) deploymentSlot.existing() : null);
     Set<String> memberUids = new LinkedHashSet<>();
     for (UeRef m : members) {
+      markMember(m, mark);
       memberUids.add(m.uid());
       if (!listed.containsKey(m.uid())) {
         events.event(m.objectReference(), EventType.Normal, Names.REASON_JOINED_SLICE_UPF,
@@ -214,6 +232,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     }
     for (V1OwnerReference r : listed.values()) {
       if (!memberUids.contains(r.getUid())) {
+        unmarkLeaver(ns, r);
         events.event(ref(ns, r).objectReference(), EventType.Normal, Names.REASON_LEFT_SLICE_UPF,
             "UE left slice UPF %s", upfName);
         log.info("UE left slice UPF {} ue={}/{}", upfName, ns, r.getName());
@@ -233,6 +252,23 @@ public final class SliceUpfReconciler extends GuardedReconciler {
         .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
         .map(UeRef::of)
         .toList();
+  }
+
+  private void markMember(UeRef m, Optional<UpfMark> mark) throws ApiException {
+    V1Pod pod = cache.pods().namespace(m.namespace()).get(m.name());
+    if (pod != null) {
+      marks.converge(pod, mark);
+    }
+  }
+
+  /** A UE the shared UPF lists but no longer serves: no mark, whether the cache still has it or not. */
+  private void unmarkLeaver(String ns, V1OwnerReference r) throws ApiException {
+    V1Pod pod = cache.pods().namespace(ns).get(r.getName());
+    if (pod != null && r.getUid().equals(pod.getMetadata().getUid())) {
+      marks.converge(pod, Optional.empty());
+    } else {
+      marks.removeUnseen(ns, r.getName(), r.getUid());
+    }
   }
 
   private boolean isCandidate(V1Pod pod) {

@@ -31,6 +31,8 @@ final class UeWarnings {
     List<String> ignored = ann.keySet().stream()
         .filter(k -> k.startsWith("nexslice.io/") || k.contains("dynamic-slicing"))
         .filter(k -> !k.equals(Names.ANNOTATION_SST) && !k.equals(Names.ANNOTATION_SD) && !k.equals(Names.ANNOTATION_DNN))
+        // the UPF mark is ours to write; one the owner writes is corrected, not warned about
+        .filter(k -> !k.equals(Names.ANNOTATION_UPF) && !k.equals(Names.ANNOTATION_UPF_READY))
         .sorted().limit(10).map(k -> k.length() > 80 ? k.substring(0, 80) + "..." : k).toList();
     if (!ignored.isEmpty()) {
       events.event(ue.objectReference(), EventType.Warning, Names.REASON_ANNOTATION_IGNORED,

@@ -5,6 +5,7 @@ import io.kubernetes.client.extended.controller.reconciler.Result;
 import io.kubernetes.client.extended.event.EventType;
 import io.kubernetes.client.extended.event.legacy.EventRecorder;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.Names;
 import io.nexslice.dynamicslicing.config.LabelSelector;
@@ -13,6 +14,7 @@ import io.nexslice.dynamicslicing.model.Ownership.Owner;
 import io.nexslice.dynamicslicing.model.UeRef;
 import io.nexslice.dynamicslicing.model.UeState;
 import io.nexslice.dynamicslicing.model.UpfDesiredState;
+import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfNames;
 import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.pool.PoolAllocator;
@@ -50,11 +52,12 @@ public final class UpfReconciler extends GuardedReconciler {
   private final EventRecorder events;
   private final UeWarnings warnings;
   private final NameClaims claims;
+  private final UeMarks marks;
   private final ReconcileListener listener;
 
   public UpfReconciler(UeCache cache, LabelSelector selector, SliceResolver slices, PoolAllocator pool,
       UpfDesiredState desiredState, SlotWriter slotWriter, EventRecorder events, NameClaims claims,
-      ReconcileListener listener) {
+      UeMarks marks, ReconcileListener listener) {
     super(listener);
     this.cache = cache;
     this.selector = selector;
@@ -65,6 +68,7 @@ public final class UpfReconciler extends GuardedReconciler {
     this.events = events;
     this.warnings = new UeWarnings(events);
     this.claims = claims;
+    this.marks = marks;
     this.listener = listener;
   }
 
@@ -89,6 +93,7 @@ public final class UpfReconciler extends GuardedReconciler {
       default:
         // Not Ready yet: nothing to create, but an earlier pod's UPF is still garbage.
         removeGarbage(request, slots);
+        marks.converge(pod, Optional.empty());
         return new Result(false);
     }
   }
@@ -106,6 +111,7 @@ public final class UpfReconciler extends GuardedReconciler {
     if (resolution instanceof SliceResolver.Invalid invalid) {
       // As for any refused input: no UPF until fixed, also for a UE that had one.
       List<String> removed = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
+      marks.converge(pod, Optional.empty());
       warnings.sliceInvalid(ue, invalid.reason(), removed.isEmpty() ? "No UPF until fixed" : "UPF removed until fixed");
       if (!removed.isEmpty()) {
         pool.release(owner);
@@ -118,6 +124,7 @@ public final class UpfReconciler extends GuardedReconciler {
 
     Optional<String> block = pool.allocate(owner, SlotWriter.currentBlock(slots));
     if (block.isEmpty()) {
+      marks.converge(pod, Optional.empty());
       warnings.poolExhausted(ue, pool.pool().toString());
       return new Result(true, POOL_RECHECK);
     }
@@ -126,6 +133,7 @@ public final class UpfReconciler extends GuardedReconciler {
     List<Slot> foreign = SlotWriter.foreign(slots, desired);
     if (!foreign.isEmpty()) {
       pool.release(owner);
+      marks.converge(pod, Optional.empty());
       for (Slot s : foreign) {
         claims.claim(ue.namespace(), s.name(), request);
         warnings.nameTaken(ue, s.kind(), s.name());
@@ -154,6 +162,10 @@ public final class UpfReconciler extends GuardedReconciler {
         log.info("Updated UPF {} for {}, UE pool {} ({}) ue={}", upfName, slice.slice(), block.get(), what, ue);
       }
     }
+    // The mark follows the Deployment the cache holds: our UPF with a replica available.
+    Slot deployment = Slot.ofKind(slots, "Deployment");
+    marks.converge(pod, UpfMark.forUpf(upfName,
+        deployment.owner() == Owner.THIS_UE ? (V1Deployment) deployment.existing() : null));
     return applied.recheck() ? new Result(true, ECHO_RECHECK) : new Result(false);
   }
 
@@ -205,6 +217,11 @@ public final class UpfReconciler extends GuardedReconciler {
         .findFirst().orElse(null);
     List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
     slotWriter.forgetAll(request.getNamespace(), upfName); // writes not seen yet will never matter now
+    if (pod != null) {
+      marks.converge(pod, Optional.empty()); // terminating: the UE releases its sessions on seeing this
+    } else if (ownerUid != null) {
+      marks.removeUnseen(request.getNamespace(), request.getName(), ownerUid); // opted out (or deleted)
+    }
     // The block is free once the Deployment that records it is gone from the cache.
     pool.release(request.getNamespace() + "/" + upfName);
     if (!deleted.isEmpty()) {

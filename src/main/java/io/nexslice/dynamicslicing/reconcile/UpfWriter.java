@@ -17,4 +17,19 @@ public interface UpfWriter {
    * alone. Returns false when it was already gone.
    */
   boolean delete(String kind, String namespace, String name, String uid) throws ApiException;
+
+  /**
+   * Server-side applies {@code annotations} on the UE pod {@code name}, only while it still has
+   * {@code uid}, under our field manager; nothing else of the pod is written. Returns the
+   * resourceVersion, or null when that pod is gone or was replaced.
+   */
+  String markPod(String namespace, String name, String uid, java.util.Map<String, String> annotations)
+      throws ApiException;
+
+  /**
+   * Removes the annotations {@code keys} from the UE pod {@code name}, whoever wrote them, only
+   * while it still has {@code uid}. Returns the resourceVersion, or null when that pod is gone or
+   * was replaced.
+   */
+  String unmarkPod(String namespace, String name, String uid, java.util.Set<String> keys) throws ApiException;
 }

@@ -7,6 +7,7 @@ import io.kubernetes.client.openapi.models.V1ListMeta;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ConfigMapVolumeSource;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentStatus;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -36,7 +37,8 @@ import java.util.Map;
  *       timestamp, the ConfigMap volumes (a UE's ue.yaml), phase and the Ready condition.
  *   <li>Our Deployments, Services and ConfigMaps: identity, labels, our annotations, and the
  *       spec (data) as packed JSON ({@link BodyAsJson}, {@link PackedText}); the desired-state
- *       check reads nothing else.
+ *       check reads nothing else. Our Deployments also keep status.availableReplicas, which
+ *       decides a UE's mark ({@link io.nexslice.dynamicslicing.model.UpfMark}).
  *   <li>Anything else: identity, labels and owner references, all the squatter check needs;
  *       ConfigMaps keep their data (it may be a UE's ue.yaml) and the keys of their binaryData.
  * </ul>
@@ -158,6 +160,10 @@ final class CacheDecoder {
     Body body = body(in, "spec", true);
     V1Deployment d = body.ours() ? new CachedDeployment(pack(DEPLOYMENT_SPECS, body.json())) : new V1Deployment();
     d.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
+    if (body.ours() && body.available() != null) {
+      // The UE's mark (UpfMark) waits for an available replica of its UPF.
+      d.setStatus(new V1DeploymentStatus().availableReplicas(body.available()));
+    }
     return d;
   }
 
@@ -215,8 +221,11 @@ final class CacheDecoder {
     return json == null ? null : kind.pack(json);
   }
 
-  /** Metadata plus one field kept as JSON, only when the object is ours. */
-  private record Body(V1ObjectMeta meta, byte[] json) {
+  /**
+   * Metadata plus one field kept as JSON, only when the object is ours, and a Deployment's
+   * status.availableReplicas (null when absent or zero).
+   */
+  private record Body(V1ObjectMeta meta, byte[] json, Integer available) {
     boolean ours() {
       return isOurs(meta);
     }
@@ -225,6 +234,7 @@ final class CacheDecoder {
   private static Body body(Utf8JsonReader in, String field, boolean creation) throws IOException {
     V1ObjectMeta meta = null;
     byte[] json = null;
+    Integer available = null;
     in.beginObject();
     while (in.hasNext()) {
       String name = in.nextName();
@@ -233,12 +243,30 @@ final class CacheDecoder {
       } else if (name.equals(field) && (meta == null || isOurs(meta)) && in.peek() != Token.NULL) {
         // The API server writes metadata first; should it not, keep the field until we know.
         json = in.captureValue();
+      } else if (name.equals("status") && in.peek() == Token.BEGIN_OBJECT) {
+        available = availableReplicas(in);
       } else {
         in.skipValue();
       }
     }
     in.endObject();
-    return new Body(meta, json);
+    return new Body(meta, json, available);
+  }
+
+  /** status.availableReplicas of a Deployment; null when absent or zero (the API server omits a zero). */
+  private static Integer availableReplicas(Utf8JsonReader in) throws IOException {
+    Integer available = null;
+    in.beginObject();
+    while (in.hasNext()) {
+      if (in.nextName().equals("availableReplicas") && in.peek() == Token.NUMBER) {
+        long n = in.nextLong();
+        available = n > 0 ? (int) Math.min(n, Integer.MAX_VALUE) : null;
+      } else {
+        in.skipValue();
+      }
+    }
+    in.endObject();
+    return available;
   }
 
   /**

@@ -19,6 +19,7 @@ import io.nexslice.dynamicslicing.config.UpfMode;
 import io.nexslice.dynamicslicing.reconcile.GuardedReconciler;
 import io.nexslice.dynamicslicing.reconcile.InFlight;
 import io.nexslice.dynamicslicing.reconcile.SlotWriter;
+import io.nexslice.dynamicslicing.reconcile.UeMarks;
 import io.nexslice.dynamicslicing.reconcile.WriteExpectations;
 import io.nexslice.dynamicslicing.reconcile.UeCache;
 import io.nexslice.dynamicslicing.pool.PoolAllocator;
@@ -63,6 +64,7 @@ public final class UpfController implements Controller {
     ApplyJson applyJson = new ApplyJson(client.getJSON());
     ServerSideApplyWriter writer = new ServerSideApplyWriter(client, applyJson);
     SlotWriter slotWriter = new SlotWriter(applyJson, writer, expectations);
+    UeMarks marks = new UeMarks(writer, expectations);
     this.warmUp = () -> ReconcileWarmUp.run(desired, applyJson);
     SliceResolver slices = new SliceResolver(config.defaultSlice());
     for (String ns : NamespaceController.namespacesOf(config)) {
@@ -78,8 +80,8 @@ public final class UpfController implements Controller {
       NameClaims claims = new NameClaims();
       UeCache cache = nc.cache();
       GuardedReconciler reconciler = config.mode() == UpfMode.PER_SLICE
-          ? new SliceUpfReconciler(cache, config, slices, pool, desired, slotWriter, events, claims, listener)
-          : new UpfReconciler(cache, config.ueSelector(), slices, pool, desired, slotWriter, events, claims, listener);
+          ? new SliceUpfReconciler(cache, config, slices, pool, desired, slotWriter, events, claims, marks, listener)
+          : new UpfReconciler(cache, config.ueSelector(), slices, pool, desired, slotWriter, events, claims, marks, listener);
       nc.observeWrites(expectations);
       reconciler.countIn(inFlight);
       managers.add(nc.build(reconciler, new OwnerKeys(claims), expectations, config.workers()));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -15,9 +16,11 @@ import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
 import io.kubernetes.client.openapi.models.RbacV1Subject;
 import io.kubernetes.client.openapi.models.V1Lease;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1Role;
 import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1RoleRef;
+import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.Yaml;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
 import java.io.IOException;
@@ -114,6 +117,17 @@ class ClusterInstallIT {
     kube.awaitUpf(ns, "upf-ue-rbac");
     assertTrue(kube.core.readNamespacedConfigMap("upf-ue-rbac", ns).execute() != null);
     await().atMost(Kube.TIMEOUT).until(() -> kube.hasEvent(ns, "ue-rbac", "Normal", "UpfCreated"));
+    // A mark the UE's owner wrote while its UPF has no available replica (no kubelet here) is
+    // removed with the Role's rights (patch on pods); nothing else of the pod is touched.
+    V1Patch handMark = new V1Patch(
+        "{\"metadata\":{\"annotations\":{\"nexslice.io/upf\":\"upf-ue-rbac\",\"nexslice.io/upf-ready\":\"true\",\"owner\":\"kept\"}}}");
+    PatchUtils.patch(V1Pod.class, () -> kube.core.patchNamespacedPod("ue-rbac", ns, handMark).buildCall(null),
+        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, kube.client);
+    await().atMost(Kube.TIMEOUT).until(() -> {
+      Map<String, String> ann = kube.core.readNamespacedPod("ue-rbac", ns).execute().getMetadata().getAnnotations();
+      return ann != null && !ann.containsKey("nexslice.io/upf") && !ann.containsKey("nexslice.io/upf-ready");
+    });
+    assertEquals("kept", kube.core.readNamespacedPod("ue-rbac", ns).execute().getMetadata().getAnnotations().get("owner"));
     kube.apps.deleteNamespacedDeployment("upf-ue-rbac", ns).execute();
     kube.awaitUpf(ns, "upf-ue-rbac"); // restored with the Role's rights
     kube.deletePod(ns, "ue-rbac");

@@ -20,6 +20,7 @@ import io.nexslice.dynamicslicing.model.ApplyJson;
 import io.nexslice.dynamicslicing.model.BodyAsJson;
 import io.nexslice.dynamicslicing.model.UeRef;
 import io.nexslice.dynamicslicing.model.UpfDesiredState;
+import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.profile.OaiUpfProfile;
 import io.nexslice.dynamicslicing.slice.Slice;
@@ -74,6 +75,18 @@ class CacheDecoderTest {
     assertEquals("uid-1", cached.getMetadata().getOwnerReferences().get(0).getUid());
     assertNotNull(cached.getMetadata().getCreationTimestamp(), "the status API's 'since'");
     assertEquals(Optional.empty(), applyJson.difference(upf.deployment(), cached));
+  }
+
+  @Test
+  void ourDeploymentKeepsItsAvailableReplicasForTheUesMark() throws IOException {
+    JsonObject served = asServed(upf.deployment());
+    V1Deployment none = decode(CacheDecoder.DEPLOYMENT, served.toString());
+    assertFalse(UpfMark.isAvailable(none), "no availableReplicas in the status: not available");
+    served.getAsJsonObject("status").addProperty("availableReplicas", 2);
+    V1Deployment two = decode(CacheDecoder.DEPLOYMENT, served.toString());
+    assertEquals(2, two.getStatus().getAvailableReplicas());
+    assertTrue(UpfMark.isAvailable(two));
+    assertEquals(Optional.empty(), applyJson.difference(upf.deployment(), two), "the status is no drift");
   }
 
   @Test
