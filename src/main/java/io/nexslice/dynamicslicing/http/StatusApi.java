@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 
 /**
  * Read-only JSON views for people and scripts: {@code GET /api/ues} lists each attached UE with
- * its slice, UPF objects and since when; {@code GET /api/ue-count} is the proof of concept's
+ * its slice, UPF objects, whether it carries its UPF's mark, and since when; {@code GET /api/ue-count} is the proof of concept's
  * endpoint, now the real number of attached UEs rather than the highest id.
  */
 public final class StatusApi {
@@ -48,6 +48,7 @@ public final class StatusApi {
     upf.put("configMap", u.configMap());
     upf.put("mode", u.mode());
     upf.put("uePool", u.pool());
+    upf.put("marked", u.marked()); // the UE carries nexslice.io/upf-ready for this UPF
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("namespace", u.namespace());
     m.put("pod", u.pod());

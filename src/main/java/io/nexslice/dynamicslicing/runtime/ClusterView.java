@@ -5,20 +5,25 @@ import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.Names;
 import io.nexslice.dynamicslicing.model.UeState;
+import io.nexslice.dynamicslicing.model.UpfMark;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What is attached, read from the informer caches: every UE our UPFs serve, with its slice and
  * its UPF's objects. Metrics and the status API both read it, so they always agree.
  */
 public final class ClusterView {
-  /** One attached UE. {@code service} and {@code configMap} are null when missing. */
+  /**
+   * One attached UE. {@code service} and {@code configMap} are null when missing; {@code marked}
+   * says the pod carries the mark of this UPF (UpfMark): the UE may open its sessions.
+   */
   public record AttachedUe(String namespace, String pod, Map<String, String> slice, String mode, String pool,
-      String deployment, String service, String configMap, OffsetDateTime since) {}
+      String deployment, String service, String configMap, OffsetDateTime since, boolean marked) {}
 
   /** One UPF Deployment of ours. */
   public record Upf(String namespace, String name, String mode, int ues) {}
@@ -58,7 +63,8 @@ public final class ClusterView {
           OffsetDateTime since = pod == null ? null : UeState.readySince(pod).orElse(null);
           out.add(new AttachedUe(ns, owner.getName(), sliceLabels(ann.get(Names.ANNOTATION_SLICE)), mode(d),
               ann.get(Names.ANNOTATION_POOL), name, service, configMap,
-              since != null ? since : d.getMetadata().getCreationTimestamp()));
+              since != null ? since : d.getMetadata().getCreationTimestamp(),
+              pod != null && UpfMark.isOn(pod, Optional.of(new UpfMark(name)))));
         }
       }
     }
