@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * What a UE pod's state says about attachment: pure functions of the pod, no cluster access.
  *
- * <p>The rule: a UE is attached when its pod is selected, not terminating, and Ready now or
- * already served by a UPF. The second half is what keeps the UPF through readiness flaps
+ * <p>The rule: a UE is attached when its pod is selected, not terminating, not ended (Failed or
+ * Succeeded), and Ready now or already served by a UPF. The second half is what keeps the UPF through readiness flaps
  * (Ready, NotReady, Ready): the UPF's own existence remembers that the UE has been Ready, so no
  * state needs to live in the controller and a restart decides the same way.
  */
@@ -21,7 +21,7 @@ public final class UeState {
     ATTACHED,
     /** Selected and alive but never Ready yet: nothing to create. */
     NOT_READY,
-    /** Deleted, terminating or no longer selected: its UPF must go. */
+    /** Deleted, terminating, ended (Failed or Succeeded) or no longer selected: its UPF must go. */
     DETACHED
   }
 
@@ -31,6 +31,16 @@ public final class UeState {
 
   public static boolean isTerminating(V1Pod pod) {
     return pod.getMetadata() != null && pod.getMetadata().getDeletionTimestamp() != null;
+  }
+
+  /**
+   * True when the pod is in a terminal phase, Failed or Succeeded: its containers will not run
+   * again (a pod without a readiness probe is Ready for the moment its container runs, even one
+   * that then fails at once), so it has no session for a UPF to carry.
+   */
+  public static boolean hasEnded(V1Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return "Failed".equals(phase) || "Succeeded".equals(phase);
   }
 
   /** When the pod last became Ready, if it is Ready now. */
@@ -48,7 +58,7 @@ public final class UeState {
    * @param servedNow whether a UPF object controlled by this very pod (same uid) exists
    */
   public static Attachment attachment(V1Pod pod, boolean selected, boolean servedNow) {
-    if (pod == null || !selected || isTerminating(pod)) {
+    if (pod == null || !selected || isTerminating(pod) || hasEnded(pod)) {
       return Attachment.DETACHED;
     }
     if (isReady(pod) || servedNow) {

@@ -272,7 +272,8 @@ public final class SliceUpfReconciler extends GuardedReconciler {
   }
 
   private boolean isCandidate(V1Pod pod) {
-    return config.ueSelector().matches(pod.getMetadata().getLabels()) && !UeState.isTerminating(pod);
+    return config.ueSelector().matches(pod.getMetadata().getLabels()) && !UeState.isTerminating(pod)
+        && !UeState.hasEnded(pod);
   }
 
   private static UeRef ref(String ns, V1OwnerReference r) {

@@ -227,7 +227,8 @@ public final class UpfReconciler extends GuardedReconciler {
     if (!deleted.isEmpty()) {
       UeRef ue = pod != null ? UeRef.of(pod) : new UeRef(request.getNamespace(), request.getName(), ownerUid);
       String why = pod == null ? "UE pod gone or no longer selected"
-          : UeState.isTerminating(pod) ? "UE pod terminating" : "UE pod no longer selected";
+          : UeState.isTerminating(pod) ? "UE pod terminating"
+          : UeState.hasEnded(pod) ? "UE pod " + pod.getStatus().getPhase() : "UE pod no longer selected";
       events.event(ue.objectReference(), EventType.Normal, Names.REASON_UPF_REMOVED,
           "Removed UPF %s (%s): %s", upfName, String.join(", ", deleted), why);
       log.info("Removed UPF {} ({}) ue={}: {}", upfName, String.join(", ", deleted), ue, why);

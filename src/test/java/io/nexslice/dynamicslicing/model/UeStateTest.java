@@ -25,6 +25,18 @@ class UeStateTest {
   }
 
   @Test
+  void aPodThatHasEndedIsDetachedEvenWithItsUpf() {
+    for (String phase : List.of("Failed", "Succeeded")) {
+      V1Pod pod = pod("True");
+      pod.getStatus().setPhase(phase);
+      assertEquals(DETACHED, UeState.attachment(pod, true, true), phase);
+    }
+    V1Pod running = pod("True");
+    running.getStatus().setPhase("Running");
+    assertEquals(ATTACHED, UeState.attachment(running, true, true));
+  }
+
+  @Test
   void readyPodIsAttached() {
     assertEquals(ATTACHED, UeState.attachment(pod("True"), true, false));
   }
