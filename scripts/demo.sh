@@ -9,8 +9,9 @@
 # (scripts/local-cluster.sh start --full, in $DEMO_CLUSTER_DIR, default /tmp/dynamic-slicing-demo)
 # and the controller (target/dynamic-slicing.jar with UPF_IMAGE=the UPF simulator), and stops
 # both at the end (DEMO_KEEP_CLUSTER=1 keeps them and says how to stop them).
-# On a cluster with a kubelet, UE pods go Ready through their readiness probe (uesimtun0 exists)
-# and deleting one goes through Terminating. On the full local cluster the UE simulator image is
+# On a cluster with a kubelet, UE pods go Ready through their readiness probe (registered with
+# the core), open their PDU session once the controller marks them (their UPF is ready), which
+# scripts/ue.sh verify then shows, and deleting one goes through Terminating. On the full local cluster the UE simulator image is
 # used unless UE_IMAGE says otherwise. A cluster without a kubelet (the control plane alone)
 # cannot run UE pods: the demo says so and plays the kubelet's part, marking each UE pod Ready
 # through the status subresource.
@@ -83,7 +84,7 @@ elif [[ -z ${UE_IMAGE:-} ]] && k get nodes -o jsonpath='{.items[*].status.images
   # The full local cluster: its node holds the UE simulator (no registry, no UERANSIM image here).
   export UE_IMAGE=localhost/nexslice-ue-simulator:dev
   export UE_SIM_DETACH_DELAY_SECONDS=${UE_SIM_DETACH_DELAY_SECONDS:-2}
-  say "The full local cluster: UEs run the UE simulator ($UE_IMAGE), which brings up uesimtun0 like UERANSIM; their readiness probe decides Ready."
+  say "The full local cluster: UEs run the UE simulator ($UE_IMAGE), which registers and opens sessions like UERANSIM's nr-ue/nr-cli; Ready means registered."
 fi
 
 mark_ready() {
@@ -120,7 +121,7 @@ for ue in "${UES[@]}"; do
     say "$ue marked Ready (as a kubelet would once uesimtun0 exists)"
   else
     wait_for "$ue to become Ready" bash -c "[[ \$('$KUBECTL' -n '$NAMESPACE' get pod '$ue' -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}') == True ]]"
-    say "$ue Ready (its readiness probe saw uesimtun0)"
+    say "$ue Ready (registered: its readiness probe saw RM-REGISTERED)"
   fi
   ready_at=$(now_ms)
   wait_for "the UPF of $ue" bash -c "[[ -n \$('$KUBECTL' -n '$NAMESPACE' get deployments -l app.kubernetes.io/managed-by=dynamic-slicing -o jsonpath='{range .items[?(@.metadata.ownerReferences[*].name==\"$ue\")]}{.metadata.name}{end}') ]]"
@@ -135,7 +136,15 @@ if ((!PLAY_KUBELET)); then
     ((want > 0)) || continue
     wait_for "the UPF pods of $upf to be Ready" bash -c "[[ \$('$KUBECTL' -n '$NAMESPACE' get deployment '$upf' -o jsonpath='{.status.readyReplicas}') == '$want' ]]"
     say "UPF $upf: $want UPF pod(s) Running and Ready ($(k -n "$NAMESPACE" get deployment "$upf" -o jsonpath='{.spec.template.spec.containers[0].image}'))"
+    wait_for "the controller's mark on $ue" bash -c "[[ \$('$KUBECTL' -n '$NAMESPACE' get pod '$ue' -o jsonpath='{.metadata.annotations.nexslice\\.io/upf-ready}') == true ]]"
+    say "$ue marked: nexslice.io/upf=$upf, nexslice.io/upf-ready=true; the UE opens its PDU session now"
   done
+  # The proof: each UE's session, its UPF, and that the session came after the UPF was ready.
+  for ue in "${UES[@]}"; do
+    wait_for "the PDU session of $ue" bash -c "UE_NAMESPACE='$NAMESPACE' '$ROOT/scripts/ue.sh' verify '$ue' --namespace '$NAMESPACE' >/dev/null 2>&1"
+  done
+  echo
+  UE_NAMESPACE=$NAMESPACE "$ROOT/scripts/ue.sh" verify "${UES[@]}" --namespace "$NAMESPACE"
 fi
 echo
 UE_NAMESPACE=$NAMESPACE "$ROOT/scripts/ue.sh" list --namespace "$NAMESPACE"

@@ -6,18 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ConfigMapVolumeSource;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1ExecAction;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1Probe;
+import io.kubernetes.client.openapi.models.V1SecurityContext;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,16 +87,16 @@ class LocalKubeletE2EIT {
   @Test
   @Order(1)
   void aUeFromUeShGoesReadyThroughItsProbeAndGetsARunningUpf() throws Exception {
-    String ue = addUe(Map.of("UE_SIM_ATTACH_DELAY_SECONDS", "4"));
+    String ue = addUe(Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "4"));
 
     await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> ready(pod(ue)));
     V1Pod pod = pod(ue);
-    // Ready follows the interface, not the container's start: the simulator brings uesimtun0 up 4 s later.
+    // Ready follows registration, not the container's start: the simulator registers 4 s later.
     OffsetDateTime started = pod.getStatus().getContainerStatuses().get(0).getState().getRunning().getStartedAt();
     OffsetDateTime readySince = readyCondition(pod).getLastTransitionTime();
     assertTrue(!readySince.isBefore(started.plusSeconds(3)),
-        "Ready at " + readySince + ", container started at " + started + ": readiness did not wait for uesimtun0");
-    assertTrue(logs(ue).contains("PDU session established: uesimtun0 up"), logs(ue));
+        "Ready at " + readySince + ", container started at " + started + ": readiness did not wait for registration");
+    assertTrue(logs(ue).contains("registered: imsi-"), logs(ue));
 
     V1Deployment upf = kube.awaitUpf(ns, "upf-" + ue);
     await().atMost(POD_TIMEOUT).ignoreExceptions()
@@ -103,33 +111,41 @@ class LocalKubeletE2EIT {
     assertTrue(upfLog.contains("config OK (OAI config.yaml): sst 1, dnn oai, UE pool " + pool + ", UPF host upf-" + ue),
         upfLog);
     assertTrue(upfLog.contains("] ready"), upfLog);
+    // ... and then the UE is marked and opens its session.
+    await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> logs(ue).contains("PDU session established: PSI 1, uesimtun0 up"));
+    assertEquals(Map.of("nexslice.io/upf", "upf-" + ue, "nexslice.io/upf-ready", "true"), mark(pod(ue)));
   }
 
   @Test
   @Order(2)
-  void aUeWhoseInterfaceDisappearsTurnsNotReadyKeepsItsUpfAndComesBack() throws Exception {
-    String ue = addUe(Map.of("UE_SIM_ATTACH_DELAY_SECONDS", "0"));
+  void aUeThatDeregistersTurnsNotReadyKeepsItsUpfAndComesBackWithASession() throws Exception {
+    String ue = addUe(Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"));
     await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> ready(pod(ue)));
     String uid = kube.awaitUpf(ns, "upf-" + ue).getMetadata().getUid();
+    await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> logs(ue).contains("PDU session established: PSI 1"));
 
-    Run gone = kubectl("exec", "-n", ns, ue, "--", "ip", "link", "delete", "uesimtun0");
+    Run gone = kubectl("exec", "-n", ns, ue, "--", "ue-sim", "deregister");
     assertEquals(0, gone.exit(), gone.out());
     await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> !ready(pod(ue)));
-    // The flap rule: a UE that had its UPF keeps it while NotReady.
+    // The flap rule: a UE that had its UPF keeps it, and its mark, while NotReady.
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).ignoreExceptions()
-        .until(() -> uid.equals(kube.deployment(ns, "upf-" + ue).getMetadata().getUid()) && !ready(pod(ue)));
+        .until(() -> uid.equals(kube.deployment(ns, "upf-" + ue).getMetadata().getUid()) && !ready(pod(ue))
+            && "true".equals(mark(pod(ue)).get("nexslice.io/upf-ready")));
 
-    Run back = kubectl("exec", "-n", ns, ue, "--", "ue-sim", "attach");
+    Run back = kubectl("exec", "-n", ns, ue, "--", "ue-sim", "register");
     assertEquals(0, back.exit(), back.out());
     await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> ready(pod(ue)));
     assertEquals(uid, kube.deployment(ns, "upf-" + ue).getMetadata().getUid(), "the UPF was recreated");
+    // Registered again under the same mark: ue-session.sh opens the session it lost.
+    await().atMost(Kube.TIMEOUT).ignoreExceptions()
+        .until(() -> count(logs(ue), "PDU session established: PSI 1") == 2);
   }
 
   @Test
   @Order(3)
   void kubectlDeleteOfAUeRemovesItsUpfWhileThePodIsStillTerminating() throws Exception {
     // The simulator takes 4 s to deregister on SIGTERM (the pod's grace period is 5 s).
-    String ue = addUe(Map.of("UE_SIM_ATTACH_DELAY_SECONDS", "0", "UE_SIM_DETACH_DELAY_SECONDS", "4"));
+    String ue = addUe(Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0", "UE_SIM_DETACH_DELAY_SECONDS", "4"));
     await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> ready(pod(ue)));
     kube.awaitUpf(ns, "upf-" + ue);
 
@@ -162,7 +178,10 @@ class LocalKubeletE2EIT {
     V1ContainerStatus status = pod(name).getStatus().getContainerStatuses().get(0);
     assertEquals(1, status.getState().getTerminated().getExitCode());
     assertTrue(logs(name).contains("ERROR: /etc/ueransim/ue.yaml: no valid 'supi: imsi-<15 digits>' line"), logs(name));
-    assertEquals(null, kube.deployment(ns, "upf-" + name));
+    // Without a readiness probe the pod was Ready while its container ran, so it may have had a
+    // UPF for a moment; a Failed pod has none (the garbage collector leaves it: the pod exists).
+    kube.awaitNoUpf(ns, "upf-" + name);
+    assertTrue(pod(name).getMetadata().getDeletionTimestamp() == null, "the pod is still there");
   }
 
   @Test
@@ -170,8 +189,10 @@ class LocalKubeletE2EIT {
   void theDemoRunsOnTheFullClusterWithProbesAndTerminating() throws Exception {
     Run r = run(Map.of("DEMO_TIMEOUT", "90"), "scripts/demo.sh", "2");
     assertEquals(0, r.exit(), r.out());
-    assertEquals(2, r.out().lines().filter(l -> l.contains("Ready (its readiness probe saw uesimtun0)")).count(), r.out());
+    assertEquals(2, r.out().lines().filter(l -> l.contains("Ready (registered: its readiness probe saw RM-REGISTERED)")).count(), r.out());
     assertEquals(2, r.out().lines().filter(l -> l.contains("UPF pod(s) Running and Ready")).count(), r.out());
+    assertEquals(2, r.out().lines().filter(l -> l.contains("nexslice.io/upf-ready=true; the UE opens its PDU session now")).count(), r.out());
+    assertTrue(r.out().contains("verify: 2 UE(s) OK"), r.out());
     assertEquals(2, r.out().lines().filter(l -> l.contains("while it was still Terminating")).count(), r.out());
     assertTrue(r.out().contains("Done: 2 UPF(s) came and went."), r.out());
   }
@@ -182,7 +203,7 @@ class LocalKubeletE2EIT {
     String ns2 = kube.createNamespace("e2e-free5gc");
     try (RunningController free5gc = RunningController.start(cluster, ns2,
         Map.of("UPF_IMAGE", UPF_SIM, "UPF_PROFILE", "free5gc"))) {
-      Run r = run(Map.of("UE_SIM_ATTACH_DELAY_SECONDS", "0"), "scripts/ue.sh", "add", "--image", UE_SIM, "--namespace", ns2);
+      Run r = run(Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"), "scripts/ue.sh", "add", "--image", UE_SIM, "--namespace", ns2);
       assertEquals(0, r.exit(), r.out());
       String ue = r.out().lines().filter(l -> l.startsWith("created ")).findFirst().orElseThrow()
           .replaceFirst("^created [^/]*/(\\S+).*", "$1");
@@ -200,6 +221,155 @@ class LocalKubeletE2EIT {
       assertTrue(log.contains("would serve PFCP on " + upfPod.getStatus().getPodIP() + ":8805/udp"), log);
     } finally {
       kube.deleteNamespace(ns2);
+    }
+  }
+
+  /**
+   * Issue #15: the UPF comes before the session. With no controller serving its namespace, a UE
+   * registers (Ready) and opens no session; once a controller runs, the order is UPF created,
+   * UPF pod Ready, mark, session, and the mark is all the controller wrote on the pod.
+   */
+  @Test
+  @Order(7)
+  void theUpfComesBeforeTheSessionAndTheMarkIsAllTheControllerWritesOnThePod() throws Exception {
+    String hs = kube.createNamespace("e2e-handshake");
+    try {
+      String ue = addUe(hs, Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"));
+      String imsi = "imsi-" + ue.substring("ue-".length());
+      await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> ready(pod(hs, ue)));
+      // No controller serves this namespace: registered and Ready, but no session and no mark.
+      await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(30)).ignoreExceptions()
+          .until(() -> ready(pod(hs, ue)) && !logs(hs, ue).contains("PDU session established") && mark(pod(hs, ue)).isEmpty());
+      Run none = kubectl("exec", "-n", hs, ue, "--", "nr-cli", imsi, "-e", "ps-list");
+      assertEquals("{}", none.out().strip(), none.out());
+      JsonObject before = rawPod(hs, ue);
+
+      try (RunningController c = RunningController.start(cluster, hs, Map.of("UPF_IMAGE", UPF_SIM))) {
+        await().atMost(POD_TIMEOUT).ignoreExceptions()
+            .until(() -> logs(hs, ue).contains("PDU session established: PSI 1, uesimtun0 up"));
+        assertEquals(Map.of("nexslice.io/upf", "upf-" + ue, "nexslice.io/upf-ready", "true"), mark(pod(hs, ue)));
+
+        // The order, from the cluster's own clocks: UpfCreated event, UPF pod Ready, mark, session.
+        OffsetDateTime created = kube.events(hs, ue).stream().filter(e -> "UpfCreated".equals(e.getReason()))
+            .findFirst().orElseThrow().getFirstTimestamp();
+        V1Pod upfPod = upfPods(hs, kube.deployment(hs, "upf-" + ue)).get(0);
+        OffsetDateTime upfReady = readyCondition(upfPod).getLastTransitionTime();
+        JsonObject after = rawPod(hs, ue);
+        OffsetDateTime marked = OffsetDateTime.parse(ourApply(after).get("time").getAsString());
+        Instant session = logTime(hs, ue, "PDU session established: PSI 1");
+        String times = "UpfCreated " + created + ", UPF pod Ready " + upfReady + ", marked " + marked + ", session " + session;
+        assertFalse(created.isAfter(upfReady), times);
+        assertFalse(upfReady.isAfter(marked), times);
+        assertFalse(marked.toInstant().isAfter(session), times);
+        assertTrue(logs(hs, ue).contains("[ue-session]") && logs(hs, ue).contains("UPF upf-" + ue + " is ready"), logs(hs, ue));
+
+        // Nothing of the pod but the two annotations was written by the controller.
+        assertEquals(withoutMarkAndBookkeeping(before), withoutMarkAndBookkeeping(after));
+        assertEquals(List.of("f:metadata", "f:metadata/f:annotations", "f:metadata/f:annotations/f:nexslice.io/upf",
+            "f:metadata/f:annotations/f:nexslice.io/upf-ready"), fieldPaths(ourApply(after).getAsJsonObject("fieldsV1")),
+            "the controller's apply on the pod owns more than the mark");
+
+        // Opt out: the mark goes, the session is released, the UPF goes.
+        Run out = run(hs, Map.of(), "scripts/ue.sh", "optout", ue, "--namespace", hs);
+        assertEquals(0, out.exit(), out.out());
+        await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> mark(pod(hs, ue)).isEmpty()
+            && logs(hs, ue).contains("PDU session released: PSI 1, uesimtun0 down"));
+        kube.awaitNoUpf(hs, "upf-" + ue);
+        assertEquals("{}", kubectl("exec", "-n", hs, ue, "--", "nr-cli", imsi, "-e", "ps-list").out().strip());
+
+        // Opt in again: a new UPF, a new mark, a new session.
+        Run in = run(hs, Map.of(), "scripts/ue.sh", "optin", ue, "--namespace", hs);
+        assertEquals(0, in.exit(), in.out());
+        assertFalse(in.out().contains("already has a PDU session"), in.out());
+        await().atMost(POD_TIMEOUT).ignoreExceptions()
+            .until(() -> count(logs(hs, ue), "PDU session established: PSI 1") == 2 && !mark(pod(hs, ue)).isEmpty());
+        Run verify = run(hs, Map.of(), "scripts/ue.sh", "verify", ue, "--namespace", hs);
+        assertEquals(0, verify.exit(), verify.out());
+        assertTrue(verify.out().contains("OK: its sessions were opened after UPF upf-" + ue + " was ready"), verify.out());
+      }
+    } finally {
+      kube.deleteNamespace(hs);
+    }
+  }
+
+  /** A UE that opened its session the old way (at start), then opted in: verify says so, rebind mends it. */
+  @Test
+  @Order(8)
+  void aUeWhoseSessionPredatesItsUpfFailsVerifyUntilRebound() throws Exception {
+    String name = "ue-oldway";
+    String imsi = "208950000000129";
+    String ueYaml = String.join("\n", "supi: 'imsi-" + imsi + "'", "mcc: '208'", "mnc: '95'",
+        "key: '0C0A34601D4F07677303652C0462535B'", "op: '63bfa50ee6523365ff14c1f45f88737d'", "opType: 'OPC'",
+        "gnbSearchList:", "  - ueransim-gnb", "sessions:", "  - type: 'IPv4'", "    apn: 'oai'",
+        "    slice: {sst: 1, sd: 0xffffff}", "") ;
+    kube.core.createNamespacedConfigMap(ns, new V1ConfigMap().metadata(new V1ObjectMeta().name(name + "-config"))
+        .data(Map.of("ue.yaml", ueYaml))).execute();
+    V1PodSpec spec = new V1PodSpec().containers(List.of(new V1Container().name("ue").image(UE_SIM)
+            .imagePullPolicy("Never").command(List.of("nr-ue", "-c", "/etc/ueransim/ue.yaml"))
+            .env(List.of(new V1EnvVar().name("UE_SIM_REGISTER_DELAY_SECONDS").value("0")))
+            .securityContext(new V1SecurityContext().privileged(true))
+            .readinessProbe(new V1Probe().periodSeconds(2)
+                .exec(new V1ExecAction().command(List.of("/bin/sh", "-c", "test -e /sys/class/net/uesimtun0"))))
+            .volumeMounts(List.of(new V1VolumeMount().name("config").mountPath("/etc/ueransim")))))
+        .volumes(List.of(new V1Volume().name("config").configMap(new V1ConfigMapVolumeSource().name(name + "-config"))))
+        .terminationGracePeriodSeconds(2L);
+    spec.setOverhead(null);
+    kube.core.createNamespacedPod(ns, new V1Pod().metadata(new V1ObjectMeta().name(name)).spec(spec)).execute();
+    // Ready the old way: its session is up before anyone made a UPF.
+    await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> ready(pod(name)));
+
+    Run optin = run(Map.of(), "scripts/ue.sh", "optin", name, "--namespace", ns);
+    assertEquals(0, optin.exit(), optin.out());
+    assertTrue(optin.out().contains("note: " + name + " already has a PDU session (imsi-" + imsi + ")"), optin.out());
+    assertTrue(optin.out().contains("scripts/ue.sh rebind " + name), optin.out());
+    await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> "true".equals(mark(pod(name)).get("nexslice.io/upf-ready")));
+
+    Run verify = run(Map.of(), "scripts/ue.sh", "verify", name, "--namespace", ns);
+    assertEquals(1, verify.exit(), verify.out());
+    assertTrue(verify.out().contains("FAILED: " + name), verify.out());
+    assertTrue(verify.out().contains("imsi-" + imsi + " session 1 was opened before its UPF was ready"), verify.out());
+
+    Run rebind = run(Map.of(), "scripts/ue.sh", "rebind", name, "--namespace", ns);
+    assertEquals(0, rebind.exit(), rebind.out());
+    assertTrue(rebind.out().contains(name + " imsi-" + imsi + ": session 1 re-opened after UPF upf-" + name + " was ready"),
+        rebind.out());
+    assertEquals(2, count(logs(name), "PDU session established: PSI 1"), logs(name));
+
+    verify = run(Map.of(), "scripts/ue.sh", "verify", name, "--namespace", ns);
+    assertEquals(0, verify.exit(), verify.out());
+    assertTrue(verify.out().contains("in 12.1.1.0/24, the SMF pool of dnn oai"), verify.out());
+    kube.deletePod(ns, name);
+  }
+
+  /** Per-slice mode: every UE of the slice is marked with the shared UPF, and verify says so. */
+  @Test
+  @Order(9)
+  void verifyShowsTheSharedUpfOfEachUeInPerSliceMode() throws Exception {
+    String ps = kube.createNamespace("e2e-per-slice");
+    try (RunningController c = RunningController.start(cluster, ps, Map.of("UPF_IMAGE", UPF_SIM, "UPF_MODE", "per-slice"))) {
+      Run add = run(ps, Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"), "scripts/ue.sh", "add", "--count", "2",
+          "--image", UE_SIM, "--namespace", ps);
+      assertEquals(0, add.exit(), add.out());
+      List<String> ues = add.out().lines().filter(l -> l.startsWith("created "))
+          .map(l -> l.replaceFirst("^created [^/]*/(\\S+).*", "$1")).toList();
+      assertEquals(2, ues.size(), add.out());
+      for (String ue : ues) {
+        await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> logs(ps, ue).contains("PDU session established: PSI 1")
+            && "upf-sst1-ffffff-oai".equals(mark(pod(ps, ue)).get("nexslice.io/upf")));
+      }
+      Run verify = run(ps, Map.of(), "scripts/ue.sh", "verify", "--all", "--namespace", ps);
+      assertEquals(0, verify.exit(), verify.out());
+      assertEquals(2, count(verify.out(), "UPF        upf-sst1-ffffff-oai: Ready"), verify.out());
+      assertTrue(verify.out().contains("verify: 2 UE(s) OK"), verify.out());
+      // One UE leaves: its mark goes and its session is released; the other keeps both.
+      Run out = run(ps, Map.of(), "scripts/ue.sh", "optout", ues.get(0), "--namespace", ps);
+      assertEquals(0, out.exit(), out.out());
+      await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> mark(pod(ps, ues.get(0))).isEmpty()
+          && logs(ps, ues.get(0)).contains("PDU session released: PSI 1"));
+      assertEquals("upf-sst1-ffffff-oai", mark(pod(ps, ues.get(1))).get("nexslice.io/upf"));
+      assertFalse(logs(ps, ues.get(1)).contains("PDU session released"), logs(ps, ues.get(1)));
+    } finally {
+      kube.deleteNamespace(ps);
     }
   }
 
@@ -228,14 +398,94 @@ class LocalKubeletE2EIT {
   // ---- helpers
 
   private String addUe(Map<String, String> env) throws Exception {
-    Run r = run(env, "scripts/ue.sh", "add", "--image", UE_SIM, "--namespace", ns);
+    return addUe(ns, env);
+  }
+
+  private String addUe(String namespace, Map<String, String> env) throws Exception {
+    Run r = run(namespace, env, "scripts/ue.sh", "add", "--image", UE_SIM, "--namespace", namespace);
     assertEquals(0, r.exit(), r.out());
     return r.out().lines().filter(l -> l.startsWith("created ")).findFirst().orElseThrow()
         .replaceFirst("^created [^/]*/(\\S+).*", "$1");
   }
 
   private V1Pod pod(String name) throws Exception {
-    return kube.pods(ns, null).stream().filter(p -> p.getMetadata().getName().equals(name)).findFirst().orElse(null);
+    return pod(ns, name);
+  }
+
+  private V1Pod pod(String namespace, String name) throws Exception {
+    return kube.pods(namespace, null).stream().filter(p -> p.getMetadata().getName().equals(name)).findFirst().orElse(null);
+  }
+
+  /** The pod as the API server sends it, managedFields included (client-java's models drop them). */
+  private JsonObject rawPod(String namespace, String name) throws Exception {
+    try (okhttp3.Response r = kube.core.readNamespacedPod(name, namespace).buildCall(null).execute()) {
+      return JsonParser.parseString(r.body().string()).getAsJsonObject();
+    }
+  }
+
+  /** The controller's server-side apply entry in a pod's managedFields. */
+  private static JsonObject ourApply(JsonObject pod) {
+    for (JsonElement e : pod.getAsJsonObject("metadata").getAsJsonArray("managedFields")) {
+      JsonObject m = e.getAsJsonObject();
+      if ("dynamic-slicing".equals(m.get("manager").getAsString()) && "Apply".equals(m.get("operation").getAsString())) {
+        return m;
+      }
+    }
+    throw new AssertionError("no apply of dynamic-slicing on the pod: " + pod.getAsJsonObject("metadata"));
+  }
+
+  /** Every path of a fieldsV1 set, "f:metadata/f:annotations/...", sorted. */
+  private static List<String> fieldPaths(JsonObject fields) {
+    List<String> out = new ArrayList<>();
+    fields.entrySet().forEach(e -> {
+      if (!e.getKey().equals(".")) {
+        out.add(e.getKey());
+        fieldPaths(e.getValue().getAsJsonObject()).forEach(p -> out.add(e.getKey() + "/" + p));
+      }
+    });
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  /** Metadata and spec without what any write changes (resourceVersion, managedFields) and the mark. */
+  private static JsonObject withoutMarkAndBookkeeping(JsonObject pod) {
+    JsonObject meta = pod.getAsJsonObject("metadata").deepCopy();
+    meta.remove("resourceVersion");
+    meta.remove("managedFields");
+    JsonObject ann = meta.getAsJsonObject("annotations");
+    if (ann != null) {
+      ann.remove("nexslice.io/upf");
+      ann.remove("nexslice.io/upf-ready");
+    }
+    JsonObject out = new JsonObject();
+    out.add("metadata", meta);
+    out.add("spec", pod.get("spec"));
+    return out;
+  }
+
+  /** When the container logged the first line holding {@code needle}, by the kubelet's log timestamps. */
+  private Instant logTime(String namespace, String pod, String needle) throws Exception {
+    String log = kube.core.readNamespacedPodLog(pod, namespace).timestamps(true).execute();
+    String line = log.lines().filter(l -> l.contains(needle)).findFirst().orElseThrow(() -> new AssertionError(log));
+    return Instant.parse(line.substring(0, line.indexOf(' ')));
+  }
+
+  /** The controller's mark on a UE pod: its nexslice.io/upf and nexslice.io/upf-ready annotations. */
+  private static Map<String, String> mark(V1Pod pod) {
+    Map<String, String> out = new HashMap<>();
+    Map<String, String> ann = pod == null ? null : pod.getMetadata().getAnnotations();
+    if (ann != null) {
+      ann.forEach((k, v) -> {
+        if (k.equals("nexslice.io/upf") || k.equals("nexslice.io/upf-ready")) {
+          out.put(k, v);
+        }
+      });
+    }
+    return out;
+  }
+
+  private static long count(String text, String needle) {
+    return text.lines().filter(l -> l.contains(needle)).count();
   }
 
   private static V1PodCondition readyCondition(V1Pod pod) {
@@ -251,13 +501,21 @@ class LocalKubeletE2EIT {
   }
 
   private List<V1Pod> upfPods(V1Deployment upf) throws Exception {
+    return upfPods(ns, upf);
+  }
+
+  private List<V1Pod> upfPods(String namespace, V1Deployment upf) throws Exception {
     String selector = String.join(",", upf.getSpec().getSelector().getMatchLabels().entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue()).toList());
-    return kube.pods(ns, selector);
+    return kube.pods(namespace, selector);
   }
 
   private String logs(String pod) throws Exception {
-    return kube.core.readNamespacedPodLog(pod, ns).execute();
+    return logs(ns, pod);
+  }
+
+  private String logs(String namespace, String pod) throws Exception {
+    return kube.core.readNamespacedPodLog(pod, namespace).execute();
   }
 
   private Run kubectl(String... args) throws Exception {
@@ -267,12 +525,16 @@ class LocalKubeletE2EIT {
   }
 
   private Run run(Map<String, String> env, String script, String... args) throws Exception {
+    return run(ns, env, script, args);
+  }
+
+  private Run run(String namespace, Map<String, String> env, String script, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("bash", ClusterBackends.projectRoot().resolve(script).toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
     pb.environment().put("KUBECTL", ClusterBackends.kubectl());
-    pb.environment().put("UE_NAMESPACE", ns);
+    pb.environment().put("UE_NAMESPACE", namespace);
     pb.environment().putAll(env);
     return exec(pb);
   }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -91,12 +92,20 @@ class ScriptsIT {
       assertTrue(ueYaml.contains("supi: 'imsi-" + imsi + "'"), ueYaml);
       assertTrue(ueYaml.contains("key: '0C0A34601D4F07677303652C0462535B'"));
       assertTrue(ueYaml.contains("op: '63bfa50ee6523365ff14c1f45f88737d'"));
-      UeConfig.Values v = UeConfig.parse(ueYaml);
+      // No session at start: the UE registers, and ue-session.sh opens the session once marked.
+      assertEquals(new UeConfig.Values(Optional.empty(), Optional.empty(), Optional.empty()), UeConfig.parse(ueYaml));
       String slice = pod.getMetadata().getLabels().get("nexslice.io/slice");
-      assertEquals(Integer.parseInt(slice), v.sst().orElseThrow());
-      assertEquals(slice.equals("1") ? "oai" : "oai" + slice, v.dnn().orElseThrow());
-      assertEquals(List.of("/bin/sh", "-c", "test -e /sys/class/net/uesimtun0"),
+      String dnn = slice.equals("1") ? "oai" : "oai" + slice;
+      assertTrue(ueYaml.contains("\n#   ps-establish IPv4 --sst " + slice + " --sd 0xffffff --dnn " + dnn + "\n"), ueYaml);
+      assertTrue(cm.getData().get("ue-session.sh").contains("nexslice.io/upf-ready"), cm.getData().toString());
+      // The controller reads the slice from the pod's annotations.
+      assertEquals(Map.of("nexslice.io/sst", slice, "nexslice.io/sd", "FFFFFF", "nexslice.io/dnn", dnn),
+          pod.getMetadata().getAnnotations());
+      assertEquals(List.of("/bin/sh", "/etc/ueransim/ue-session.sh"), pod.getSpec().getContainers().get(0).getCommand());
+      assertEquals(List.of("/bin/sh", "-c", "nr-cli imsi-" + imsi + " -e status | grep -q 'rm-state: RM-REGISTERED'"),
           pod.getSpec().getContainers().get(0).getReadinessProbe().getExec().getCommand());
+      assertEquals("metadata.annotations", pod.getSpec().getVolumes().stream().filter(v -> v.getDownwardAPI() != null)
+          .findFirst().orElseThrow().getDownwardAPI().getItems().get(0).getFieldRef().getFieldPath());
     }
   }
 
