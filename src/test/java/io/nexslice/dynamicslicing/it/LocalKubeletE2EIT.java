@@ -213,6 +213,9 @@ class LocalKubeletE2EIT {
       String selector = String.join(",", upf.getSpec().getSelector().getMatchLabels().entrySet().stream()
           .map(e -> e.getKey() + "=" + e.getValue()).toList());
       V1Pod upfPod = kube.pods(ns2, selector).get(0);
+      // No readiness probe in this profile: Ready means running, maybe before the config check is logged.
+      await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> kube.core
+          .readNamespacedPodLog(upfPod.getMetadata().getName(), ns2).execute().contains("would serve PFCP on"));
       String log = kube.core.readNamespacedPodLog(upfPod.getMetadata().getName(), ns2).execute();
       // wrapper.sh ran: its iptables calls (logged, not applied), POD_IP put into the config, then /free5gc/upf -c.
       assertTrue(log.contains("iptables -t nat -A POSTROUTING -s " + upf.getMetadata().getAnnotations().get("nexslice.io/ue-pool")),
@@ -290,6 +293,31 @@ class LocalKubeletE2EIT {
     } finally {
       kube.deleteNamespace(hs);
     }
+  }
+
+  /**
+   * The mark follows the UPF's availability: while the UPF has no available replica (its pod
+   * deleted, the ReplicaSet starting another) the mark goes and the UE releases its session; it
+   * comes back, and the session with it, once the new UPF pod is Ready.
+   */
+  @Test
+  @Order(10)
+  void aUpfWithNoAvailableReplicaLosesItsMarkAndTheUeItsSessionUntilItIsBack() throws Exception {
+    String ue = addUe(Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"));
+    await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> logs(ue).contains("PDU session established: PSI 1"));
+    V1Pod upfPod = upfPods(kube.deployment(ns, "upf-" + ue)).get(0);
+
+    kube.core.deleteNamespacedPod(upfPod.getMetadata().getName(), ns).gracePeriodSeconds(0).execute();
+    await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> logs(ue).contains("PDU session released: PSI 1"));
+    assertTrue(logs(ue).contains("the mark is gone (UPF upf-" + ue + " no longer serves this UE)"), logs(ue));
+    await().atMost(POD_TIMEOUT).ignoreExceptions()
+        .until(() -> count(logs(ue), "PDU session established: PSI 1") == 2 && !mark(pod(ue)).isEmpty());
+    V1Pod newUpfPod = upfPods(kube.deployment(ns, "upf-" + ue)).stream()
+        .filter(p -> !p.getMetadata().getName().equals(upfPod.getMetadata().getName())).findFirst().orElseThrow();
+    Instant reopened = logTimes(ns, ue, "PDU session established: PSI 1").get(1);
+    OffsetDateTime newUpfReady = readyCondition(newUpfPod).getLastTransitionTime();
+    assertFalse(newUpfReady.toInstant().isAfter(reopened), "re-opened " + reopened + " before the new UPF pod was Ready "
+        + newUpfReady);
   }
 
   /** A UE that opened its session the old way (at start), then opted in: verify says so, rebind mends it. */
@@ -465,9 +493,15 @@ class LocalKubeletE2EIT {
 
   /** When the container logged the first line holding {@code needle}, by the kubelet's log timestamps. */
   private Instant logTime(String namespace, String pod, String needle) throws Exception {
+    List<Instant> times = logTimes(namespace, pod, needle);
+    assertFalse(times.isEmpty(), "no '" + needle + "' in the log of " + pod);
+    return times.get(0);
+  }
+
+  /** When the container logged each line holding {@code needle}, in order. */
+  private List<Instant> logTimes(String namespace, String pod, String needle) throws Exception {
     String log = kube.core.readNamespacedPodLog(pod, namespace).timestamps(true).execute();
-    String line = log.lines().filter(l -> l.contains(needle)).findFirst().orElseThrow(() -> new AssertionError(log));
-    return Instant.parse(line.substring(0, line.indexOf(' ')));
+    return log.lines().filter(l -> l.contains(needle)).map(l -> Instant.parse(l.substring(0, l.indexOf(' ')))).toList();
   }
 
   /** The controller's mark on a UE pod: its nexslice.io/upf and nexslice.io/upf-ready annotations. */
