@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * @param upfTemplate the custom profile's template file, when upfProfile is custom
  * @param upfImage the operator's image for every UPF; empty means the profile's default
  * @param upfReplicas replicas of every UPF Deployment
- * @param nrfHost the NRF OAI UPFs register in
+ * @param nrfHosts the NRF an OAI UPF registers in, by its slice's SST
  * @param defaultSlice slice and DNN of a UE that says nothing about it
  * @param pool the range UE address blocks are cut from
  * @param httpPort port of /healthz, /readyz, /metrics and /api
@@ -40,7 +40,7 @@ public record ControllerConfig(
     Optional<Path> upfTemplate,
     Optional<String> upfImage,
     int upfReplicas,
-    String nrfHost,
+    NrfHosts nrfHosts,
     Slice defaultSlice,
     AddressPool pool,
     int httpPort,
@@ -56,7 +56,6 @@ public record ControllerConfig(
   public static final List<String> PROFILES = List.of("oai", "free5gc", "custom");
 
   private static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  private static final Pattern DNS1123_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
   // An image reference: no whitespace, no shell or YAML metacharacters.
   private static final Pattern IMAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@+-]*");
 
@@ -93,7 +92,7 @@ public record ControllerConfig(
         template,
         Optional.ofNullable(r.optional("UPF_IMAGE")).map(ControllerConfig::image),
         r.integer("UPF_REPLICAS", 1, 0, 100),
-        host(r.string("NRF_HOST", "oai-nrf")),
+        NrfHosts.fromEnvironment(r),
         defaultSlice(r),
         pool(r),
         r.integer("HTTP_PORT", 8080, 0, 65535),
@@ -158,13 +157,6 @@ public record ControllerConfig(
     if (value.length() > 512 || !IMAGE.matcher(value).matches()) {
       throw new ConfigException("UPF_IMAGE: '" + value + "' is not an image reference"
           + " (registry/name:tag or name@sha256:digest)");
-    }
-    return value;
-  }
-
-  private static String host(String value) {
-    if (value.length() > 253 || !DNS1123_SUBDOMAIN.matcher(value).matches()) {
-      throw new ConfigException("NRF_HOST: '" + value + "' is not a host name");
     }
     return value;
   }

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import java.util.TreeMap;
 
 /**
@@ -37,13 +38,15 @@ public final class UpfDesiredState {
   private final UpfProfile profile;
   private final Optional<String> imageOverride;
   private final int replicas;
-  private final String nrfHost;
+  private final IntFunction<String> nrfHostBySst;
 
-  public UpfDesiredState(UpfProfile profile, Optional<String> imageOverride, int replicas, String nrfHost) {
+  /** @param nrfHostBySst the NRF an OAI UPF of a slice registers in, by the slice's SST */
+  public UpfDesiredState(UpfProfile profile, Optional<String> imageOverride, int replicas,
+      IntFunction<String> nrfHostBySst) {
     this.profile = profile;
     this.imageOverride = imageOverride;
     this.replicas = replicas;
-    this.nrfHost = nrfHost;
+    this.nrfHostBySst = nrfHostBySst;
   }
 
   public UpfProfile profile() {
@@ -100,7 +103,8 @@ public final class UpfDesiredState {
   private UpfObjects assemble(String name, UeRef ue, Slice slice, String ueBlock, Map<String, String> selector,
       String mode, List<V1OwnerReference> owners, Map<String, String> annotations, int replicaCount) {
     String image = imageOverride.orElse(profile.defaultImage());
-    UpfObjects rendered = profile.render(new UpfSpec(ue, name, ue.namespace(), slice, ueBlock, image, nrfHost));
+    UpfObjects rendered = profile.render(new UpfSpec(ue, name, ue.namespace(), slice, ueBlock, image,
+        nrfHostBySst.apply(slice.sst())));
     Map<String, String> labels = new LinkedHashMap<>(selector);
     labels.put(Names.LABEL_COMPONENT, "user-plane");
     labels.put(Names.LABEL_MODE, mode);

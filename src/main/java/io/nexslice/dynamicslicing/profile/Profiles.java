@@ -24,7 +24,7 @@ public final class Profiles {
       // Render once with sample values: a broken template stops the start, not the first UE.
       profile.render(new UpfSpec(new UeRef("check", "check-ue", "0"), "upf-check-ue", "check",
           new Slice(1, Optional.of("FFFFFF"), "oai"), config.pool().block(0),
-          config.upfImage().orElse(profile.defaultImage()), config.nrfHost()));
+          config.upfImage().orElse(profile.defaultImage()), config.nrfHosts().forSst(1)));
     } catch (RuntimeException e) {
       throw new ConfigException("UPF_PROFILE=" + profile.name() + " does not render: " + e.getMessage());
     }

@@ -61,7 +61,7 @@ public final class ClassDataTraining {
     }
     ApplyJson applyJson = new ApplyJson(new JSON());
     for (UpfProfile profile : List.of(new OaiUpfProfile(), new Free5gcUpfProfile())) {
-      UpfObjects upf = ReconcileWarmUp.run(new UpfDesiredState(profile, Optional.empty(), 1, "oai-nrf"), applyJson);
+      UpfObjects upf = ReconcileWarmUp.run(new UpfDesiredState(profile, Optional.empty(), 1, sst -> "oai-nrf"), applyJson);
       // The cache's side: the objects as the API server sends them back, decoded and compared.
       // (Only here: the first text of a kind becomes its packing dictionary, see ReconcileWarmUp.)
       applyJson.difference(upf.deployment(), CacheDecoder.deployment(Utf8JsonReader.of(applyJson.body(upf.deployment()))));

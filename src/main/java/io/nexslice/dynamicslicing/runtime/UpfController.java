@@ -58,7 +58,8 @@ public final class UpfController implements Controller {
     this.broadcaster = new LegacyEventBroadcaster(new CoreV1Api(client));
     EventRecorder events = broadcaster.newRecorder(new V1EventSource().component(Names.CONTROLLER));
     UpfProfile profile = Profiles.fromConfig(config);
-    UpfDesiredState desired = new UpfDesiredState(profile, config.upfImage(), config.upfReplicas(), config.nrfHost());
+    UpfDesiredState desired = new UpfDesiredState(profile, config.upfImage(), config.upfReplicas(),
+        config.nrfHosts()::forSst);
     WriteExpectations expectations = new WriteExpectations();
     // One ApplyJson (one Gson) for the comparison and the writes, the one the warm-up warms.
     ApplyJson applyJson = new ApplyJson(client.getJSON());

@@ -70,7 +70,7 @@ public final class BenchMain {
   private final List<String[]> rows = new ArrayList<>();
   private final ServerSideApplyWriter floorWriter;
   private final UpfDesiredState floorDesired =
-      new UpfDesiredState(new OaiUpfProfile(), Optional.empty(), 1, "oai-nrf");
+      new UpfDesiredState(new OaiUpfProfile(), Optional.empty(), 1, sst -> "oai-nrf");
   private final AddressPool floorPool = new AddressPool("10.128.0.0/9", 24);
   private final AtomicInteger floorBlock = new AtomicInteger();
   private int nextPort = 18700 + (int) (ProcessHandle.current().pid() % 500);

@@ -17,7 +17,9 @@ class ControllerConfigTest {
     assertEquals("nexslice.io/dynamic-upf=true", c.ueSelector().text());
     assertEquals(java.util.Optional.empty(), c.upfImage());
     assertEquals("oai", c.upfProfile());
-    assertEquals("oai-nrf", c.nrfHost());
+    assertEquals(List.of("oai-nrf", "oai-nrf", "oai-nrf2", "oai-nrf"),
+        List.of(c.nrfHosts().forSst(1), c.nrfHosts().forSst(2), c.nrfHosts().forSst(3), c.nrfHosts().forSst(4)),
+        "NexSlice's wiring: slice 3's SMF reads oai-nrf2");
     assertEquals("sst=1 sd=FFFFFF dnn=oai", c.defaultSlice().toString());
     assertEquals("12.2.0.0/24", c.pool().block(0));
     assertEquals(256, c.pool().blockCount());
@@ -50,6 +52,22 @@ class ControllerConfigTest {
     assertMessage("UPF_POOL_CIDR", Map.of("UPF_POOL_CIDR", "12.2.0.1/16"));
     assertMessage("UPF_POOL_CIDR", Map.of("UPF_POOL_CIDR", "12.2.0.0/16", "UPF_POOL_BLOCK_PREFIX", "12"));
     assertMessage("NRF_HOST", Map.of("NRF_HOST", "nrf host"));
+    assertMessage("NRF_HOSTS", Map.of("NRF_HOSTS", "1=oai-nrf,3"));
+    assertMessage("NRF_HOSTS", Map.of("NRF_HOSTS", "x=oai-nrf"));
+    assertMessage("NRF_HOSTS", Map.of("NRF_HOSTS", "256=oai-nrf"));
+    assertMessage("NRF_HOSTS", Map.of("NRF_HOSTS", "1=Bad_Host"));
+    assertMessage("NRF_HOSTS", Map.of("NRF_HOSTS", "1=a,1=b"));
+    assertMessage("NRF_HOSTS", Map.of("NRF_HOSTS", " , "));
+  }
+
+  @Test
+  void nrfHostsPerSliceWithNrfHostAsTheFallback() {
+    NrfHosts listed = ControllerConfig.fromEnvironment(Map.of("NRF_HOSTS", "1=nrf-a, 3=nrf-b.core.svc", "NRF_HOST", "nrf-z"))
+        .nrfHosts();
+    assertEquals(List.of("nrf-a", "nrf-z", "nrf-b.core.svc"), List.of(listed.forSst(1), listed.forSst(2), listed.forSst(3)));
+    // NRF_HOST alone keeps its meaning: one NRF for every slice.
+    NrfHosts single = ControllerConfig.fromEnvironment(Map.of("NRF_HOST", "my-nrf")).nrfHosts();
+    assertEquals(List.of("my-nrf", "my-nrf"), List.of(single.forSst(1), single.forSst(3)));
   }
 
   private static void assertMessage(String variable, Map<String, String> env) {

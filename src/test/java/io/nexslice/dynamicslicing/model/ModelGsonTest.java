@@ -34,7 +34,7 @@ class ModelGsonTest {
         new CustomUpfProfile(Files.readString(Path.of("src/test/resources/profiles/custom-upf.yaml")), "test"));
     Slice slice = new Slice(1, Optional.of("FFFFFF"), "oai");
     for (UpfProfile profile : profiles) {
-      UpfDesiredState desired = new UpfDesiredState(profile, Optional.of("registry.example/upf:1"), 2, "oai-nrf");
+      UpfDesiredState desired = new UpfDesiredState(profile, Optional.of("registry.example/upf:1"), 2, sst -> "oai-nrf");
       objects.addAll(desired.build(new UeRef("nexslice", "ue1", "uid-1"), slice, "12.1.0.0/24").all());
       objects.addAll(desired.buildShared(new SliceGroup("nexslice", slice),
           List.of(new UeRef("nexslice", "ue1", "uid-1"), new UeRef("nexslice", "ue2", "uid-2")), "12.1.1.0/24", 1).all());

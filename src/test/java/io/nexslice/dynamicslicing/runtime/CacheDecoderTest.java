@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class CacheDecoderTest {
   private final JSON json = new JSON();
   private final ApplyJson applyJson = new ApplyJson(json);
-  private final UpfObjects upf = new UpfDesiredState(new OaiUpfProfile(), Optional.empty(), 1, "oai-nrf")
+  private final UpfObjects upf = new UpfDesiredState(new OaiUpfProfile(), Optional.empty(), 1, sst -> "oai-nrf")
       .build(new UeRef("nexslice", "ue1", "uid-1"), new Slice(1, Optional.of("FFFFFF"), "oai"), "12.1.0.0/24");
 
   /** The desired object as the API server returns it: defaults, status, managedFields, others' annotations. */
