@@ -323,12 +323,15 @@ cmd_list() {
   declare -A has_svc=()
   while read -r s; do [[ -n $s ]] && has_svc[$s]=1; done < <(k -n "$NAMESPACE" get services \
     -l app.kubernetes.io/managed-by=dynamic-slicing -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}')
-  printf '%-28s %-6s %-16s %-6s %-28s %-8s %s\n' UE SLICE IMSI READY UPF UPF-PODS SERVICE
-  k -n "$NAMESPACE" get pods -l "$OPT_IN_LABEL" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.labels.nexslice\.io/slice}{" "}{.metadata.labels.nexslice\.io/imsi}{" "}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' |
-  while read -r pod slice imsi ready; do
-    local upf=${upf_of[$pod]:-} 
-    printf '%-28s %-6s %-16s %-6s %-28s %-8s %s\n' "$pod" "${slice:--}" "${imsi:--}" "${ready:-False}" \
-      "${upf:-none}" "${state_of[$pod]:--}" "$([[ -n $upf && -n ${has_svc[$upf]:-} ]] && echo "$upf" || echo -)"
+  # MARKED: the controller's mark (nexslice.io/upf-ready): the UE may open its sessions.
+  printf '%-28s %-6s %-16s %-6s %-28s %-8s %-28s %s\n' UE SLICE IMSI READY UPF UPF-PODS SERVICE MARKED
+  k -n "$NAMESPACE" get pods -l "$OPT_IN_LABEL" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.labels.nexslice\.io/slice}{"_ "}{.metadata.labels.nexslice\.io/imsi}{"_ "}{.status.conditions[?(@.type=="Ready")].status}{"_ "}{.metadata.annotations.nexslice\.io/upf-ready}{"_\n"}{end}' |
+  while read -r pod slice imsi ready marked; do
+    slice=${slice%_} imsi=${imsi%_} ready=${ready%_} marked=${marked%_}
+    local upf=${upf_of[$pod]:-}
+    printf '%-28s %-6s %-16s %-6s %-28s %-8s %-28s %s\n' "$pod" "${slice:--}" "${imsi:--}" "${ready:-False}" \
+      "${upf:-none}" "${state_of[$pod]:--}" "$([[ -n $upf && -n ${has_svc[$upf]:-} ]] && echo "$upf" || echo -)" \
+      "$([[ $marked == true ]] && echo yes || echo no)"
   done
 }
 
