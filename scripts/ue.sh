@@ -61,7 +61,7 @@ elif [[ -x $HOME/.cache/dynamic-slicing/k8s-1.20.2/kubectl ]]; then KUBECTL=$HOM
 else die "kubectl not found: install it, or run scripts/setup.sh (builds one), or set KUBECTL"; fi
 k() { "$KUBECTL" "$@"; }
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 require_namespace() {
   k get namespace "$NAMESPACE" >/dev/null 2>&1 ||
