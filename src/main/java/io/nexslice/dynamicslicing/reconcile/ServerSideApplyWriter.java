@@ -67,7 +67,9 @@ public final class ServerSideApplyWriter implements UpfWriter {
   @Override
   public String markPod(String namespace, String name, String uid, Map<String, String> annotations)
       throws ApiException {
-    JsonObject meta = podMeta(name, namespace, uid);
+    JsonObject meta = uidOnly(uid);
+    meta.addProperty("name", name);
+    meta.addProperty("namespace", namespace);
     JsonObject ann = new JsonObject();
     annotations.forEach(ann::addProperty);
     meta.add("annotations", ann);
@@ -85,7 +87,7 @@ public final class ServerSideApplyWriter implements UpfWriter {
   public String unmarkPod(String namespace, String name, String uid, Set<String> keys) throws ApiException {
     // A JSON merge patch, not an apply: an apply can only drop fields this manager owns, and a
     // mark the UE's owner wrote by hand must go too. The uid makes it a precondition.
-    JsonObject meta = podMeta(null, null, uid);
+    JsonObject meta = uidOnly(uid);
     JsonObject ann = new JsonObject();
     keys.forEach(k -> ann.add(k, JsonNull.INSTANCE));
     meta.add("annotations", ann);
@@ -97,12 +99,9 @@ public final class ServerSideApplyWriter implements UpfWriter {
         V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
   }
 
-  private static JsonObject podMeta(String name, String namespace, String uid) {
+  /** Metadata holding the pod's uid: the write applies only to that very pod. */
+  private static JsonObject uidOnly(String uid) {
     JsonObject meta = new JsonObject();
-    if (name != null) {
-      meta.addProperty("name", name);
-      meta.addProperty("namespace", namespace);
-    }
     meta.addProperty("uid", uid);
     return meta;
   }

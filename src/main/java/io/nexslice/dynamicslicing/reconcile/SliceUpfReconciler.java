@@ -217,8 +217,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       log.info("Updated slice UPF {} ({}): {} UEs", upfName, String.join(", ", written), members.size());
     }
     // Every member carries the mark once the shared UPF has a replica available.
-    Optional<UpfMark> mark = UpfMark.forUpf(upfName,
-        deploymentSlot.owner() == Owner.THIS_UE ? (V1Deployment) deploymentSlot.existing() : null);
+    Optional<UpfMark> mark = SlotWriter.markFor(upfName, slots);
     Set<String> memberUids = new LinkedHashSet<>();
     for (UeRef m : members) {
       markMember(m, mark);

@@ -2,9 +2,11 @@ package io.nexslice.dynamicslicing.reconcile;
 
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.V1Deployment;
 import io.nexslice.dynamicslicing.Names;
 import io.nexslice.dynamicslicing.model.ApplyJson;
 import io.nexslice.dynamicslicing.model.Ownership.Owner;
+import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfObjects;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +95,12 @@ public final class SlotWriter {
     return slots.stream()
         .filter(s -> s.owner() == Owner.FOREIGN && (desired.configMap() != null || !s.kind().equals("ConfigMap")))
         .toList();
+  }
+
+  /** The mark a UPF's UEs should carry: only while our Deployment in the cache has a replica available. */
+  static Optional<UpfMark> markFor(String upfName, List<Slot> slots) {
+    Slot d = Slot.ofKind(slots, "Deployment");
+    return UpfMark.forUpf(upfName, d.owner() == Owner.THIS_UE ? (V1Deployment) d.existing() : null);
   }
 
   /** The block our Deployment already records, so a UPF keeps its block across restarts. */

@@ -5,7 +5,6 @@ import io.kubernetes.client.extended.controller.reconciler.Result;
 import io.kubernetes.client.extended.event.EventType;
 import io.kubernetes.client.extended.event.legacy.EventRecorder;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.Names;
 import io.nexslice.dynamicslicing.config.LabelSelector;
@@ -14,7 +13,6 @@ import io.nexslice.dynamicslicing.model.Ownership.Owner;
 import io.nexslice.dynamicslicing.model.UeRef;
 import io.nexslice.dynamicslicing.model.UeState;
 import io.nexslice.dynamicslicing.model.UpfDesiredState;
-import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfNames;
 import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.pool.PoolAllocator;
@@ -162,10 +160,7 @@ public final class UpfReconciler extends GuardedReconciler {
         log.info("Updated UPF {} for {}, UE pool {} ({}) ue={}", upfName, slice.slice(), block.get(), what, ue);
       }
     }
-    // The mark follows the Deployment the cache holds: our UPF with a replica available.
-    Slot deployment = Slot.ofKind(slots, "Deployment");
-    marks.converge(pod, UpfMark.forUpf(upfName,
-        deployment.owner() == Owner.THIS_UE ? (V1Deployment) deployment.existing() : null));
+    marks.converge(pod, SlotWriter.markFor(upfName, slots));
     return applied.recheck() ? new Result(true, ECHO_RECHECK) : new Result(false);
   }
 

@@ -243,7 +243,8 @@ final class CacheDecoder {
       } else if (name.equals(field) && (meta == null || isOurs(meta)) && in.peek() != Token.NULL) {
         // The API server writes metadata first; should it not, keep the field until we know.
         json = in.captureValue();
-      } else if (name.equals("status") && in.peek() == Token.BEGIN_OBJECT) {
+      } else if (name.equals("status") && (meta == null || isOurs(meta)) && in.peek() == Token.BEGIN_OBJECT) {
+        // Only ours: a foreign object's status is skipped by a bracket scan, as before.
         available = availableReplicas(in);
       } else {
         in.skipValue();
