@@ -140,8 +140,9 @@ if ((!PLAY_KUBELET)); then
     say "$ue marked: nexslice.io/upf=$upf, nexslice.io/upf-ready=true; the UE opens its PDU session now"
   done
   # The proof: each UE's session, its UPF, and that the session came after the UPF was ready.
+  # Waiting is one nr-cli ps-list per try; verify, with its several kubectl calls, runs once.
   for ue in "${UES[@]}"; do
-    wait_for "the PDU session of $ue" bash -c "UE_NAMESPACE='$NAMESPACE' '$ROOT/scripts/ue.sh' verify '$ue' --namespace '$NAMESPACE' >/dev/null 2>&1"
+    wait_for "the PDU session of $ue" bash -c "'$KUBECTL' -n '$NAMESPACE' exec '$ue' -- sh -c 'nr-cli \$(nr-cli --dump | head -1) -e ps-list' 2>/dev/null | grep -q '^PDU Session'"
   done
   echo
   UE_NAMESPACE=$NAMESPACE "$ROOT/scripts/ue.sh" verify "${UES[@]}" --namespace "$NAMESPACE"
