@@ -48,6 +48,11 @@ public final class Names {
    * once that UPF has an available replica. Both are there, or neither. A UE waits for the mark
    * before it opens its PDU sessions, so the UPF exists before the SMF chooses one.
    */
+  /**
+   * A UE's static address, as its subscriber data in the core has it (free5GC): its UPF's pool is
+   * that address and no other UPF's pool contains it, so the SMF can only pick that UPF.
+   */
+  public static final String ANNOTATION_UE_IP = "nexslice.io/ue-ip";
   public static final String ANNOTATION_UPF = "nexslice.io/upf";
   public static final String ANNOTATION_UPF_READY = "nexslice.io/upf-ready";
 
@@ -57,6 +62,10 @@ public final class Names {
   public static final String REASON_NAME_TAKEN = "UpfNameTaken";
   public static final String REASON_SLICE_INVALID = "UeSliceInvalid";
   public static final String REASON_POOL_EXHAUSTED = "UpfPoolExhausted";
+  public static final String REASON_LIMIT_REACHED = "UpfLimitReached";
+  public static final String REASON_SUBNET_UNKNOWN = "UeSubnetUnknown";
+  public static final String REASON_NOT_REGISTERED = "UpfNotRegistered";
+  public static final String REASON_ADDRESS_INVALID = "UeAddressInvalid";
   public static final String REASON_ANNOTATION_IGNORED = "UeAnnotationIgnored";
   public static final String REASON_JOINED_SLICE_UPF = "UeJoinedSliceUpf";
   public static final String REASON_LEFT_SLICE_UPF = "UeLeftSliceUpf";

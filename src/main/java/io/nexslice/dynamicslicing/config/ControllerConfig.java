@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
  * @param nrfHosts the NRF an OAI UPF registers in, by its slice's SST
  * @param defaultSlice slice and DNN of a UE that says nothing about it
  * @param pool the range UE address blocks are cut from
+ * @param sliceUeSubnets the SMF's UE subnet per DNN, which OAI UPFs route instead of a pool block
+ * @param maxUpfsPerSlice the most per-UE UPFs one (namespace, S-NSSAI, DNN) may have; 0 is no limit
+ * @param free5gcSmf the free5GC SMF UPFs are registered with at run time (FREE5GC_SMF_URL), if any
+ * @param free5gcAnName the access node UPFs are linked from in that SMF's topology
  * @param httpPort port of /healthz, /readyz, /metrics and /api
  * @param workers reconcile workers per watched namespace
  * @param mode per-ue (a UPF per UE) or per-slice (a UPF per namespace, S-NSSAI and DNN)
@@ -43,6 +47,10 @@ public record ControllerConfig(
     NrfHosts nrfHosts,
     Slice defaultSlice,
     AddressPool pool,
+    SliceUeSubnets sliceUeSubnets,
+    int maxUpfsPerSlice,
+    Optional<java.net.URI> free5gcSmf,
+    String free5gcAnName,
     int httpPort,
     int workers,
     UpfMode mode,
@@ -95,6 +103,11 @@ public record ControllerConfig(
         NrfHosts.fromEnvironment(r),
         defaultSlice(r),
         pool(r),
+        SliceUeSubnets.fromEnvironment(r),
+        // The OAI SMF refuses a 17th PFCP association (PFCP_MAX_ASSOCIATIONS); other cores: no limit.
+        r.integer("UPF_MAX_PER_SLICE", profile.equals("oai") ? 16 : 0, 0, 100_000),
+        free5gcSmf(r, profile),
+        anName(r.string("FREE5GC_AN_NAME", "gNB1")),
         r.integer("HTTP_PORT", 8080, 0, 65535),
         r.integer("WORKER_COUNT", 4, 1, 64),
         mode(r.string("UPF_MODE", "per-ue")),
@@ -111,6 +124,37 @@ public record ControllerConfig(
     }
     int wanted = (ues + uesPerReplica.get() - 1) / uesPerReplica.get();
     return Math.max(1, Math.min(maxReplicas, wanted));
+  }
+
+  private static Optional<java.net.URI> free5gcSmf(EnvReader r, String profile) {
+    String value = r.optional("FREE5GC_SMF_URL");
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (profile.equals("oai")) {
+      throw new ConfigException("FREE5GC_SMF_URL: set, but UPF_PROFILE is oai; OAI UPFs register in the NRF"
+          + " themselves (NRF_HOSTS). Use it with UPF_PROFILE=free5gc or custom");
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(value);
+    } catch (java.net.URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+        || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))
+        || uri.getQuery() != null || uri.getUserInfo() != null) {
+      throw new ConfigException("FREE5GC_SMF_URL: '" + value + "' is not the SMF's SBI base URL"
+          + " (http://<smf service>:<sbi port>, e.g. http://free5gc-smf.free5gc:8000)");
+    }
+    return Optional.of(uri);
+  }
+
+  private static String anName(String value) {
+    if (value.length() > 253 || !value.matches("[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?")) {
+      throw new ConfigException("FREE5GC_AN_NAME: '" + value + "' is not a node name of the SMF's topology (e.g. gNB1)");
+    }
+    return value;
   }
 
   private static UpfMode mode(String value) {

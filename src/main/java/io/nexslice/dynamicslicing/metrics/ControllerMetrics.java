@@ -81,6 +81,19 @@ public final class ControllerMetrics implements ReconcileListener {
     view.upfs().forEach(u -> byUpf.merge(List.of(u.namespace(), profile, u.mode()), 1, Integer::sum));
     byUpf.forEach((labels, n) -> upfs.addMetric(labels, n));
 
+    GaugeMetricFamily sliceUpfs = new GaugeMetricFamily("dynamic_slicing_slice_upfs",
+        "Per-UE UPFs of each slice, the count UPF_MAX_PER_SLICE bounds.", List.of("namespace", "sst", "sd", "dnn"));
+    Map<List<String>, Integer> bySlice = new TreeMap<>(ControllerMetrics::compare);
+    view.upfs().stream().filter(u -> u.mode().equals("per-ue")).forEach(u -> bySlice.merge(
+        List.of(u.namespace(), u.slice().get("sst"), u.slice().get("sd"), u.slice().get("dnn")), 1, Integer::sum));
+    bySlice.forEach((labels, n) -> sliceUpfs.addMetric(labels, n));
+    GaugeMetricFamily limit = new GaugeMetricFamily("dynamic_slicing_slice_upf_limit",
+        "UPF_MAX_PER_SLICE: the most per-UE UPFs of one slice; 0 means no limit.", view.upfLimitPerSlice());
+    GaugeMetricFamily waiting = new GaugeMetricFamily("dynamic_slicing_slice_ues_waiting",
+        "Ready UEs without a UPF because their slice's UPF budget is used up.", List.of("namespace", "sst", "sd", "dnn"));
+    view.waitingForBudget().forEach(w -> waiting.addMetric(
+        List.of(w.namespace(), w.slice().get("sst"), w.slice().get("sd"), w.slice().get("dnn")), w.ues()));
+
     GaugeMetricFamily depth = new GaugeMetricFamily("dynamic_slicing_workqueue_depth", "Keys waiting in the work queue.",
         List.of("namespace"));
     for (NamespaceController nc : view.namespaces()) {
@@ -99,6 +112,11 @@ public final class ControllerMetrics implements ReconcileListener {
     out.add(requests);
     out.add(ues);
     out.add(upfs);
+    out.add(sliceUpfs);
+    out.add(limit);
+    out.add(waiting);
+    view.registeredWithSmf().ifPresent(n -> out.add(new GaugeMetricFamily("dynamic_slicing_smf_registered_upfs",
+        "UPFs the free5GC SMF holds by this controller's registration (FREE5GC_SMF_URL).", n)));
     out.add(depth);
     out.add(leaderGauge);
     return out;

@@ -51,6 +51,16 @@ public final class UeState {
   }
 
   /**
+   * The order UEs are served in when they must queue (a slice's UPF budget): the one Ready first,
+   * then (Ready times have 1 s resolution) the one created first, then by name.
+   */
+  public static final java.util.Comparator<V1Pod> READY_ORDER = java.util.Comparator
+      .comparing((V1Pod p) -> readySince(p).orElse(OffsetDateTime.MAX))
+      .thenComparing(p -> p.getMetadata().getCreationTimestamp() == null ? OffsetDateTime.MAX
+          : p.getMetadata().getCreationTimestamp())
+      .thenComparing(p -> p.getMetadata().getName());
+
+  /**
    * Decides attachment.
    *
    * @param pod the pod from the cache, or null when it is gone (deleted or no longer selected)

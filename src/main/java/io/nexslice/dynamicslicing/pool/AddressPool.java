@@ -50,6 +50,18 @@ public final class AddressPool {
     return format(base + ((long) i << (32 - blockPrefix))) + "/" + blockPrefix;
   }
 
+  /** True when the IPv4 address {@code address} lies in this pool. */
+  public boolean containsAddress(String address) {
+    long a = parseIpv4(address);
+    return a >= base && a < base + (1L << (32 - prefix));
+  }
+
+  /** The block holding {@code address}, which must lie in this pool. */
+  public String blockOf(String address) {
+    long a = parseIpv4(address);
+    return block((int) ((a - base) >> (32 - blockPrefix)));
+  }
+
   /** True when {@code cidr} is one of this pool's blocks exactly. */
   public boolean isBlock(String cidr) {
     return indexOf(cidr).isPresent();
@@ -71,6 +83,54 @@ public final class AddressPool {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * {@code cidr} checked: an IPv4 network with a prefix of /1-/32 and no host bits set; throws
+   * IllegalArgumentException saying what is wrong.
+   */
+  public static String requireNetwork(String cidr) {
+    String[] parts = cidr.trim().split("/");
+    if (parts.length != 2) {
+      throw new IllegalArgumentException("'" + cidr + "' is not a CIDR such as 12.1.1.0/24");
+    }
+    long addr = parseIpv4(parts[0]);
+    int p;
+    try {
+      p = Integer.parseInt(parts[1]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + cidr + "' has no prefix length");
+    }
+    if (p < 1 || p > 32) {
+      throw new IllegalArgumentException("prefix /" + p + " of '" + cidr + "' is outside /1-/32");
+    }
+    if ((addr & mask(p)) != addr) {
+      throw new IllegalArgumentException("'" + cidr + "' has host bits set; did you mean "
+          + format(addr & mask(p)) + "/" + p + "?");
+    }
+    return format(addr) + "/" + p;
+  }
+
+  /** True when the networks {@code a} and {@code b} (CIDR text) share an address. */
+  public static boolean overlaps(String a, String b) {
+    long[] x = range(a);
+    long[] y = range(b);
+    return x[0] <= y[1] && y[0] <= x[1];
+  }
+
+  /** True when {@code address} lies in the network {@code cidr}. */
+  public static boolean contains(String cidr, String address) {
+    long[] r = range(cidr);
+    long a = parseIpv4(address);
+    return r[0] <= a && a <= r[1];
+  }
+
+  /** First and last address of a CIDR. */
+  private static long[] range(String cidr) {
+    String[] parts = requireNetwork(cidr).split("/");
+    long first = parseIpv4(parts[0]);
+    long size = 1L << (32 - Integer.parseInt(parts[1]));
+    return new long[] {first, first + size - 1};
   }
 
   /** The first usable address of a block: the UE-side gateway a UPF config names. */

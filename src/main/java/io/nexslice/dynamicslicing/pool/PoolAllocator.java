@@ -19,6 +19,9 @@ import java.util.function.Function;
 public final class PoolAllocator {
   private final AddressPool pool;
   private final Function<String, Set<String>> holders;
+  private final Function<String, Set<String>> staticHolders;
+  /** block -> owners that reserved a static address inside it. */
+  private final Map<String, Set<String>> reservedStatics = new HashMap<>();
   /** block -> owner and owner -> block, for blocks chosen but maybe not yet visible in the cache. */
   private final Map<String, String> reservedBlocks = new HashMap<>();
   private final Map<String, String> reservedBy = new HashMap<>();
@@ -30,12 +33,65 @@ public final class PoolAllocator {
    */
   private int cursor;
 
+  /** What a static address claim gave: the UPF's pool (the address as a /32), or why not. */
+  public sealed interface StaticClaim permits Bound, Refused {}
+
+  public record Bound(String cidr) implements StaticClaim {}
+
+  /** @param mayFree true when the cause may go by itself (another UPF holds it), so looking again helps */
+  public record Refused(String reason, boolean mayFree) implements StaticClaim {}
+
   /**
-   * @param holders for a block, the owners (namespace/UPF name) whose objects in the cache hold it
+   * @param holders for a pool (a block, or a static address as /32), the owners (namespace/UPF
+   *     name) whose objects in the cache record exactly it
+   * @param staticHolders for a block, the owners whose objects record a static address inside it
    */
-  public PoolAllocator(AddressPool pool, Function<String, Set<String>> holders) {
+  public PoolAllocator(AddressPool pool, Function<String, Set<String>> holders,
+      Function<String, Set<String>> staticHolders) {
     this.pool = pool;
     this.holders = holders;
+    this.staticHolders = staticHolders;
+  }
+
+  /** A pool without static addresses. */
+  public PoolAllocator(AddressPool pool, Function<String, Set<String>> holders) {
+    this(pool, holders, block -> Set.of());
+  }
+
+  /**
+   * Binds the static address {@code address} to {@code owner}: its pool is the address alone, no
+   * other UPF may hold it, and no block containing it may be anyone else's, or the SMF could give
+   * the address to that UPF's UEs (free5GC takes a static address from any UPF whose pool has it).
+   */
+  public synchronized StaticClaim allocateStatic(String owner, String address) {
+    try {
+      if (!pool.containsAddress(address)) {
+        return new Refused("is outside UPF_POOL_CIDR (" + pool + ")", false);
+      }
+    } catch (IllegalArgumentException e) {
+      return new Refused("is not an IPv4 address", false);
+    }
+    String cidr = address + "/32";
+    String block = pool.blockOf(address);
+    Optional<String> bound = others(holders.apply(cidr), reservedBlocks.get(cidr), owner);
+    if (bound.isPresent()) {
+      return new Refused("is already bound to UPF " + bound.get(), true);
+    }
+    Optional<String> inBlock = others(holders.apply(block), reservedBlocks.get(block), owner);
+    if (inBlock.isPresent()) {
+      return new Refused("lies in the UE pool " + block + " of UPF " + inBlock.get()
+          + ", whose UEs the SMF could give it to", true);
+    }
+    reserve(cidr, owner);
+    reservedStatics.computeIfAbsent(block, k -> new java.util.HashSet<>()).add(owner);
+    return new Bound(cidr);
+  }
+
+  private static Optional<String> others(Set<String> cached, String reserved, String owner) {
+    if (reserved != null && !reserved.equals(owner)) {
+      return Optional.of(reserved);
+    }
+    return cached.stream().filter(o -> !o.equals(owner)).sorted().findFirst();
   }
 
   /**
@@ -67,6 +123,8 @@ public final class PoolAllocator {
     if (block != null) {
       reservedBlocks.remove(block);
     }
+    reservedStatics.values().forEach(owners -> owners.remove(owner));
+    reservedStatics.values().removeIf(Set::isEmpty);
   }
 
   private void reserve(String block, String owner) {
@@ -81,7 +139,12 @@ public final class PoolAllocator {
       return false;
     }
     Set<String> h = holders.apply(block);
-    return h.isEmpty() || h.equals(Set.of(owner));
+    if (!h.isEmpty() && !h.equals(Set.of(owner))) {
+      return false;
+    }
+    // A block with someone's static address in it is never handed out: see allocateStatic.
+    return others(staticHolders.apply(block), null, owner).isEmpty()
+        && reservedStatics.getOrDefault(block, Set.of()).stream().allMatch(owner::equals);
   }
 
   public AddressPool pool() {

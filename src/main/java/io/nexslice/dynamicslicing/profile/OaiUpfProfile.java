@@ -42,6 +42,11 @@ public final class OaiUpfProfile implements UpfProfile {
   }
 
   @Override
+  public boolean smfAssignsAddresses() {
+    return true; // the OAI SMF's dnns[].ipv4_subnet; the UPF's own dnns are only its routes
+  }
+
+  @Override
   public UpfObjects render(UpfSpec spec) {
     V1Container upf = new V1Container()
         .name("upf")

@@ -15,6 +15,14 @@ public interface UpfProfile {
   /** Image used when the operator sets no UPF_IMAGE. */
   String defaultImage();
 
+  /**
+   * True when the core's SMF assigns UE addresses from its own pool per DNN and ignores the UPF's
+   * (OAI): the UPF then routes the SMF's subnet (SLICE_UE_SUBNETS), not a block of UPF_POOL_CIDR.
+   */
+  default boolean smfAssignsAddresses() {
+    return false;
+  }
+
   /** The UPF's Deployment, Service and (optional) ConfigMap for {@code spec}. */
   UpfObjects render(UpfSpec spec);
 }

@@ -48,6 +48,10 @@ public abstract class GuardedReconciler implements Reconciler {
       }
       log.warn("Failed to reconcile ue={}, will retry: HTTP {} {}", key, e.getCode(), ApiErrors.message(e));
       return new Result(true);
+    } catch (RetryLater e) {
+      listener.reconciled(request, "smf_refused");
+      log.warn("Reconciled ue={} but will retry: {}", key, e.getMessage());
+      return new Result(true);
     } catch (RuntimeException e) {
       listener.reconciled(request, "exception");
       log.error("Failed to reconcile ue={}, will retry", key, e);

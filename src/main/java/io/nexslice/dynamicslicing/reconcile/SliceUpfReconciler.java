@@ -18,9 +18,11 @@ import io.nexslice.dynamicslicing.model.UpfDesiredState;
 import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfNames;
 import io.nexslice.dynamicslicing.model.UpfObjects;
-import io.nexslice.dynamicslicing.pool.PoolAllocator;
+import io.nexslice.dynamicslicing.pool.UeSubnets;
 import io.nexslice.dynamicslicing.slice.SliceGroup;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
+import io.nexslice.dynamicslicing.smf.SmfNode;
+import io.nexslice.dynamicslicing.smf.UpfRegistry;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -52,30 +54,32 @@ public final class SliceUpfReconciler extends GuardedReconciler {
   private final UeCache cache;
   private final ControllerConfig config;
   private final SliceResolver slices;
-  private final PoolAllocator pool;
+  private final UeSubnets subnets;
   private final UpfDesiredState desiredState;
   private final SlotWriter slotWriter;
   private final EventRecorder events;
   private final UeWarnings warnings;
   private final NameClaims claims;
   private final UeMarks marks;
+  private final UpfRegistry registry;
   private final ReconcileListener listener;
   private final Map<String, ReentrantLock> groupLocks = new ConcurrentHashMap<>();
 
-  public SliceUpfReconciler(UeCache cache, ControllerConfig config, SliceResolver slices, PoolAllocator pool,
+  public SliceUpfReconciler(UeCache cache, ControllerConfig config, SliceResolver slices, UeSubnets subnets,
       UpfDesiredState desiredState, SlotWriter slotWriter, EventRecorder events, NameClaims claims,
-      UeMarks marks, ReconcileListener listener) {
+      UeMarks marks, UpfRegistry registry, ReconcileListener listener) {
     super(listener);
     this.cache = cache;
     this.config = config;
     this.slices = slices;
-    this.pool = pool;
+    this.subnets = subnets;
     this.desiredState = desiredState;
     this.slotWriter = slotWriter;
     this.events = events;
     this.warnings = new UeWarnings(events);
     this.claims = claims;
     this.marks = marks;
+    this.registry = registry;
     this.listener = listener;
   }
 
@@ -96,6 +100,9 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     if (pod != null && isCandidate(pod)) {
       UeRef ue = UeRef.of(pod);
       warnings.ignoredAnnotations(ue, pod);
+      if (StaticAddress.requested(pod)) {
+        warnings.addressIgnored(ue, "a per-slice UPF is shared, so no UE's address binds it (UPF_MODE=per-ue does)");
+      }
       SliceResolver.Resolution r = slices.resolve(pod, cache::configMap);
       if (r instanceof SliceResolver.Resolved resolved) {
         current = Optional.of(new SliceGroup(ns, resolved.slice()));
@@ -143,9 +150,12 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       return Optional.of(new Result(true, SWITCH_RECHECK));
     }
     List<String> deleted = slotWriter.delete(own, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
-    pool.release(request.getNamespace() + "/" + UpfNames.forPod(request.getName()));
+    subnets.release(request.getNamespace() + "/" + UpfNames.forPod(request.getName()));
     log.info("Removed per-UE UPF {} ({}) ue={}/{}: served by its slice UPF now", UpfNames.forPod(request.getName()),
         deleted, request.getNamespace(), request.getName());
+    if (registry.deregister(request.getNamespace(), UpfNames.forPod(request.getName())) instanceof UpfRegistry.Refused r) {
+      throw new RetryLater("per-UE UPF " + UpfNames.forPod(request.getName()) + " still in the SMF: " + r.answer());
+    }
     return Optional.empty();
   }
 
@@ -174,7 +184,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     if (members.isEmpty()) {
       claims.release(groupKey);
       List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE);
-      pool.release(ns + "/" + upfName);
+      subnets.release(ns + "/" + upfName);
       for (V1OwnerReference r : listed.values()) {
         unmarkLeaver(ns, r);
       }
@@ -184,19 +194,36 @@ public final class SliceUpfReconciler extends GuardedReconciler {
         log.info("Removed slice UPF {} ({}) for {}: no UE attached", upfName, deleted, group.slice());
         listener.upfRemoved(groupKey);
       }
+      if (registry.deregister(ns, upfName) instanceof UpfRegistry.Refused r) {
+        listed.values().stream().limit(10).forEach(o -> warnings.notDeregistered(ref(ns, o), upfName, registry.target(), r.answer()));
+        throw new RetryLater("slice UPF " + upfName + " still in the SMF: " + r.answer());
+      }
       return new Result(false);
     }
 
     String owner = ns + "/" + upfName;
-    Optional<String> block = pool.allocate(owner, SlotWriter.currentBlock(slots));
-    if (block.isEmpty()) {
-      members.stream().filter(m -> !listed.containsKey(m.uid())).forEach(m -> warnings.poolExhausted(m, pool.pool().toString()));
+    UeSubnets.Assignment subnet = subnets.assign(owner, group.slice().dnn(), SlotWriter.currentBlock(slots), Optional.empty());
+    if (subnet instanceof UeSubnets.Exhausted exhausted) {
+      members.stream().filter(m -> !listed.containsKey(m.uid())).forEach(m -> warnings.poolExhausted(m, exhausted.pool()));
       return new Result(true, UpfReconciler.POOL_RECHECK);
     }
-    UpfObjects desired = desiredState.buildShared(group, members, block.get(), config.replicasFor(members.size()));
+    if (subnet instanceof UeSubnets.AddressInvalid) {
+      throw new IllegalStateException("a shared UPF claims no static address");
+    }
+    if (subnet instanceof UeSubnets.NoSmfSubnet none) {
+      for (UeRef m : members) {
+        markMember(m, Optional.empty());
+        if (!listed.containsKey(m.uid())) {
+          warnings.noSmfSubnet(m, none.dnn());
+        }
+      }
+      return new Result(false);
+    }
+    String block = ((UeSubnets.Assigned) subnet).subnet();
+    UpfObjects desired = desiredState.buildShared(group, members, block, config.replicasFor(members.size()));
     List<Slot> foreign = SlotWriter.foreign(slots, desired);
     if (!foreign.isEmpty()) {
-      pool.release(owner);
+      subnets.release(owner);
       for (UeRef m : members) {
         markMember(m, Optional.empty());
       }
@@ -212,19 +239,26 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     SlotWriter.Applied applied = slotWriter.applyChanged(desired, slots);
     List<String> written = applied.written();
     if (fresh && !written.isEmpty()) {
-      log.info("Created slice UPF {} for {} in {}, UE pool {}", upfName, group.slice(), ns, block.get());
+      log.info("Created slice UPF {} for {} in {}, UE pool {}", upfName, group.slice(), ns, block);
     } else if (!written.isEmpty()) {
       log.info("Updated slice UPF {} ({}): {} UEs", upfName, String.join(", ", written), members.size());
     }
     // Every member carries the mark once the shared UPF has a replica available.
     Optional<UpfMark> mark = SlotWriter.markFor(upfName, slots);
+    if (mark.isPresent()) {
+      UpfRegistry.Outcome registered = registry.register(SmfNode.of(ns, upfName, group.slice(), block, false));
+      if (registered instanceof UpfRegistry.Refused refused) {
+        members.stream().limit(10).forEach(m -> warnings.notRegistered(m, upfName, registry.target(), refused.answer()));
+        mark = Optional.empty(); // members stay (joined events and all), unmarked until the SMF holds it
+      }
+    }
     Set<String> memberUids = new LinkedHashSet<>();
     for (UeRef m : members) {
       markMember(m, mark);
       memberUids.add(m.uid());
       if (!listed.containsKey(m.uid())) {
         events.event(m.objectReference(), EventType.Normal, Names.REASON_JOINED_SLICE_UPF,
-            "UE joined slice UPF %s (%s, UE pool %s)", upfName, group.slice().toString(), block.get());
+            "UE joined slice UPF %s (%s, UE pool %s)", upfName, group.slice().toString(), block);
         log.info("UE joined slice UPF {} ue={}", upfName, m);
         listener.upfCreated(cache.pods().namespace(ns).get(m.name()));
       }
@@ -237,6 +271,9 @@ public final class SliceUpfReconciler extends GuardedReconciler {
         log.info("UE left slice UPF {} ue={}/{}", upfName, ns, r.getName());
         listener.upfRemoved(new Request(ns, r.getName()));
       }
+    }
+    if (SlotWriter.markFor(upfName, slots).isPresent() && mark.isEmpty()) {
+      return new Result(true); // not registered yet: again, with backoff
     }
     return applied.recheck() ? new Result(true, UpfReconciler.ECHO_RECHECK) : new Result(false);
   }

@@ -13,11 +13,16 @@ import io.nexslice.dynamicslicing.model.Ownership.Owner;
 import io.nexslice.dynamicslicing.model.UeRef;
 import io.nexslice.dynamicslicing.model.UeState;
 import io.nexslice.dynamicslicing.model.UpfDesiredState;
+import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfNames;
 import io.nexslice.dynamicslicing.model.UpfObjects;
-import io.nexslice.dynamicslicing.pool.PoolAllocator;
+import io.nexslice.dynamicslicing.pool.SliceBudget;
+import io.nexslice.dynamicslicing.pool.UeSubnets;
+import io.nexslice.dynamicslicing.slice.Slice;
 import io.nexslice.dynamicslicing.slice.SliceGroup;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
+import io.nexslice.dynamicslicing.smf.SmfNode;
+import io.nexslice.dynamicslicing.smf.UpfRegistry;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import java.time.Duration;
 import java.util.List;
@@ -38,35 +43,41 @@ public final class UpfReconciler extends GuardedReconciler {
   static final Duration ECHO_RECHECK = Duration.ofMillis(10);
   /** How soon a UE waiting for a free address block looks again. */
   static final Duration POOL_RECHECK = Duration.ofSeconds(5);
+  /** Safety net for a UE waiting for its slice's budget; a freed slot wakes it anyway. */
+  static final Duration BUDGET_RECHECK = Duration.ofSeconds(5);
   /** Safety net while a UE's ConfigMap is not in the cache; its arrival wakes the UE anyway. */
   static final Duration CONFIG_RECHECK = Duration.ofSeconds(5);
 
   private final UeCache cache;
   private final LabelSelector selector;
   private final SliceResolver slices;
-  private final PoolAllocator pool;
+  private final UeSubnets subnets;
+  private final SliceBudget budget;
   private final UpfDesiredState desiredState;
   private final SlotWriter slotWriter;
   private final EventRecorder events;
   private final UeWarnings warnings;
   private final NameClaims claims;
   private final UeMarks marks;
+  private final UpfRegistry registry;
   private final ReconcileListener listener;
 
-  public UpfReconciler(UeCache cache, LabelSelector selector, SliceResolver slices, PoolAllocator pool,
-      UpfDesiredState desiredState, SlotWriter slotWriter, EventRecorder events, NameClaims claims,
-      UeMarks marks, ReconcileListener listener) {
+  public UpfReconciler(UeCache cache, LabelSelector selector, SliceResolver slices, UeSubnets subnets,
+      SliceBudget budget, UpfDesiredState desiredState, SlotWriter slotWriter, EventRecorder events, NameClaims claims,
+      UeMarks marks, UpfRegistry registry, ReconcileListener listener) {
     super(listener);
     this.cache = cache;
     this.selector = selector;
     this.slices = slices;
-    this.pool = pool;
+    this.subnets = subnets;
+    this.budget = budget;
     this.desiredState = desiredState;
     this.slotWriter = slotWriter;
     this.events = events;
     this.warnings = new UeWarnings(events);
     this.claims = claims;
     this.marks = marks;
+    this.registry = registry;
     this.listener = listener;
   }
 
@@ -108,29 +119,56 @@ public final class UpfReconciler extends GuardedReconciler {
     }
     if (resolution instanceof SliceResolver.Invalid invalid) {
       // As for any refused input: no UPF until fixed, also for a UE that had one.
-      List<String> removed = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
-      marks.converge(pod, Optional.empty());
-      warnings.sliceInvalid(ue, invalid.reason(), removed.isEmpty() ? "No UPF until fixed" : "UPF removed until fixed");
-      if (!removed.isEmpty()) {
-        pool.release(owner);
-        log.info("Removed UPF {} ({}) ue={}: its slice is invalid", upfName, removed, ue);
-        listener.upfRemoved(request);
-      }
+      budget.stopsWaiting(ue.key());
+      boolean removed = removeRefused(request, pod, upfName, slots, "its slice is invalid");
+      warnings.sliceInvalid(ue, invalid.reason(), removed ? "UPF removed until fixed" : "No UPF until fixed");
       return new Result(false);
     }
-    SliceResolver.Resolved slice = (SliceResolver.Resolved) resolution;
+    Slice slice = ((SliceResolver.Resolved) resolution).slice();
+    String sliceKey = SliceBudget.key(ue.namespace(), slice.toString());
+    if (!budget.admit(sliceKey, owner, () -> readyBeforeAndWaiting(pod, slice))) {
+      // Its UPF, if any, serves another slice: it goes, so that slice's next UE gets the slot.
+      removeRefused(request, pod, upfName, slots, "its slice's UPF budget is used up");
+      if (budget.waits(sliceKey, ue.key())) {
+        warnings.limitReached(ue, slice, ue.namespace(), budget.max(), budget.count(sliceKey));
+      }
+      return new Result(true, BUDGET_RECHECK);
+    }
+    budget.stopsWaiting(ue.key());
 
-    Optional<String> block = pool.allocate(owner, SlotWriter.currentBlock(slots));
-    if (block.isEmpty()) {
+    Optional<String> staticAddress = StaticAddress.of(pod);
+    if (staticAddress.isPresent() && subnets.smfAssigns()) {
+      warnings.addressIgnored(ue, "with the " + desiredState.profile().name() + " profile the SMF assigns UE addresses"
+          + " from its own pool, so an address binds no UPF");
+      staticAddress = Optional.empty();
+    }
+    UeSubnets.Assignment subnet = subnets.assign(owner, slice.dnn(), SlotWriter.currentBlock(slots), staticAddress);
+    if (subnet instanceof UeSubnets.AddressInvalid invalid) {
+      budget.release(owner);
+      removeRefused(request, pod, upfName, slots, "its static address cannot be bound");
+      warnings.addressInvalid(ue, staticAddress.orElseThrow(), invalid.reason());
+      return invalid.mayFree() ? new Result(true, POOL_RECHECK) : new Result(false);
+    }
+    if (subnet instanceof UeSubnets.Exhausted exhausted) {
+      budget.release(owner);
       marks.converge(pod, Optional.empty());
-      warnings.poolExhausted(ue, pool.pool().toString());
+      warnings.poolExhausted(ue, exhausted.pool());
       return new Result(true, POOL_RECHECK);
     }
+    if (subnet instanceof UeSubnets.NoSmfSubnet none) {
+      budget.release(owner);
+      budget.stopsWaiting(ue.key());
+      removeRefused(request, pod, upfName, slots, "no UE subnet for its DNN");
+      warnings.noSmfSubnet(ue, none.dnn());
+      return new Result(false);
+    }
+    String block = ((UeSubnets.Assigned) subnet).subnet();
 
-    UpfObjects desired = desiredState.build(ue, slice.slice(), block.get());
+    UpfObjects desired = desiredState.build(ue, slice, block);
     List<Slot> foreign = SlotWriter.foreign(slots, desired);
     if (!foreign.isEmpty()) {
-      pool.release(owner);
+      subnets.release(owner);
+      budget.release(owner);
       marks.converge(pod, Optional.empty());
       for (Slot s : foreign) {
         claims.claim(ue.namespace(), s.name(), request);
@@ -150,17 +188,27 @@ public final class UpfReconciler extends GuardedReconciler {
       String what = String.join(", ", written);
       if (fresh) {
         events.event(ue.objectReference(), EventType.Normal, Names.REASON_UPF_CREATED,
-            "Created UPF %s for %s, UE pool %s (%s)", upfName, slice.slice().toString(), block.get(), what);
-        log.info("Created UPF {} for {} ({}), UE pool {} ({}) ue={}", upfName, slice.slice(), slice.source(),
-            block.get(), what, ue);
+            "Created UPF %s for %s, UE pool %s (%s)", upfName, slice.toString(), block, what);
+        log.info("Created UPF {} for {} ({}), UE pool {} ({}) ue={}", upfName, slice,
+            ((SliceResolver.Resolved) resolution).source(), block, what, ue);
         listener.upfCreated(pod);
       } else {
         events.event(ue.objectReference(), EventType.Normal, Names.REASON_UPF_UPDATED,
-            "Updated UPF %s for %s, UE pool %s (%s)", upfName, slice.slice().toString(), block.get(), what);
-        log.info("Updated UPF {} for {}, UE pool {} ({}) ue={}", upfName, slice.slice(), block.get(), what, ue);
+            "Updated UPF %s for %s, UE pool %s (%s)", upfName, slice.toString(), block, what);
+        log.info("Updated UPF {} for {}, UE pool {} ({}) ue={}", upfName, slice, block, what, ue);
       }
     }
-    marks.converge(pod, SlotWriter.markFor(upfName, slots));
+    // The mark says "open your session": with a registry, only once the SMF holds the UPF too.
+    Optional<UpfMark> mark = SlotWriter.markFor(upfName, slots);
+    if (mark.isPresent()) {
+      UpfRegistry.Outcome registered = registry.register(SmfNode.of(ue.namespace(), upfName, slice, block, staticAddress.isPresent()));
+      if (registered instanceof UpfRegistry.Refused refused) {
+        marks.converge(pod, Optional.empty());
+        warnings.notRegistered(ue, upfName, registry.target(), refused.answer());
+        return new Result(true);
+      }
+    }
+    marks.converge(pod, mark);
     return applied.recheck() ? new Result(true, ECHO_RECHECK) : new Result(false);
   }
 
@@ -190,9 +238,54 @@ public final class UpfReconciler extends GuardedReconciler {
       }
     }
     List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE);
-    pool.release(ns + "/" + upfName);
+    subnets.release(ns + "/" + upfName);
     log.info("Removed slice UPF {} ({}): its UEs have their own UPFs now", upfName, deleted);
+    if (registry.deregister(ns, upfName) instanceof UpfRegistry.Refused refused) {
+      throw new RetryLater("slice UPF " + upfName + " still in the SMF: " + refused.answer());
+    }
     return new Result(false);
+  }
+
+  /**
+   * A UE refused a UPF (invalid slice, no budget, no subnet): the UPF it had, if any, goes, with
+   * its mark, block and budget slot.
+   */
+  private boolean removeRefused(Request request, V1Pod pod, String upfName, List<Slot> slots, String why)
+      throws ApiException {
+    List<String> removed = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
+    marks.converge(pod, Optional.empty());
+    String owner = request.getNamespace() + "/" + upfName;
+    subnets.release(owner);
+    if (!removed.isEmpty()) {
+      budget.release(owner);
+      log.info("Removed UPF {} ({}) ue={}/{}: {}", upfName, removed, request.getNamespace(), request.getName(), why);
+      listener.upfRemoved(request);
+    }
+    deregister(request.getNamespace(), upfName, UeRef.of(pod));
+    return !removed.isEmpty();
+  }
+
+  /**
+   * UEs of {@code slice} in the pod's namespace that became Ready before it and have no UPF yet:
+   * they get a freed slot first. Read from the caches, so it is the same after a restart.
+   */
+  private int readyBeforeAndWaiting(V1Pod pod, Slice slice) {
+    String ns = pod.getMetadata().getNamespace();
+    int ahead = 0;
+    for (V1Pod other : cache.pods().namespace(ns).list()) {
+      String name = other.getMetadata().getName();
+      if (name.equals(pod.getMetadata().getName()) || UeState.READY_ORDER.compare(other, pod) >= 0
+          || !selector.matches(other.getMetadata().getLabels())
+          || UeState.attachment(other, true, false) != UeState.Attachment.ATTACHED
+          || cache.deployments().namespace(ns).get(UpfNames.forPod(name)) != null
+          || budget.isReserved(ns + "/" + UpfNames.forPod(name))) {
+        continue;
+      }
+      if (slices.resolve(other, cache::configMap) instanceof SliceResolver.Resolved r && r.slice().equals(slice)) {
+        ahead++;
+      }
+    }
+    return ahead;
   }
 
   /** Deletes objects we made for an earlier pod of the same name; true when any was found. */
@@ -217,8 +310,10 @@ public final class UpfReconciler extends GuardedReconciler {
     } else if (ownerUid != null) {
       marks.removeUnseen(request.getNamespace(), request.getName(), ownerUid); // opted out (or deleted)
     }
-    // The block is free once the Deployment that records it is gone from the cache.
-    pool.release(request.getNamespace() + "/" + upfName);
+    // The block and the budget slot are free once the Deployment that records them leaves the cache.
+    subnets.release(request.getNamespace() + "/" + upfName);
+    budget.release(request.getNamespace() + "/" + upfName);
+    budget.stopsWaiting(request.getNamespace() + "/" + request.getName());
     if (!deleted.isEmpty()) {
       UeRef ue = pod != null ? UeRef.of(pod) : new UeRef(request.getNamespace(), request.getName(), ownerUid);
       String why = pod == null ? "UE pod gone or no longer selected"
@@ -229,6 +324,16 @@ public final class UpfReconciler extends GuardedReconciler {
       log.info("Removed UPF {} ({}) ue={}: {}", upfName, String.join(", ", deleted), ue, why);
       listener.upfRemoved(request);
     }
+    deregister(request.getNamespace(), upfName,
+        pod != null ? UeRef.of(pod) : new UeRef(request.getNamespace(), request.getName(), ownerUid));
     return new Result(false);
+  }
+
+  /** The SMF forgets a removed UPF; throws RetryLater (after a Warning) while it will not. */
+  private void deregister(String namespace, String upfName, UeRef ue) {
+    if (registry.deregister(namespace, upfName) instanceof UpfRegistry.Refused refused) {
+      warnings.notDeregistered(ue, upfName, registry.target(), refused.answer());
+      throw new RetryLater("UPF " + upfName + " still in the SMF: " + refused.answer());
+    }
   }
 }

@@ -6,6 +6,8 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.Names;
 import io.nexslice.dynamicslicing.model.UeState;
 import io.nexslice.dynamicslicing.model.UpfMark;
+import io.nexslice.dynamicslicing.pool.SliceBudget;
+import io.nexslice.dynamicslicing.smf.UpfRegistry;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,12 +28,38 @@ public final class ClusterView {
       String deployment, String service, String configMap, OffsetDateTime since, boolean marked) {}
 
   /** One UPF Deployment of ours. */
-  public record Upf(String namespace, String name, String mode, int ues) {}
+  public record Upf(String namespace, String name, String mode, int ues, Map<String, String> slice) {}
+
+  /** UEs of one slice waiting for a slot of its UPF budget. */
+  public record Waiting(String namespace, Map<String, String> slice, int ues) {}
 
   private final List<NamespaceController> namespaces;
+  private final SliceBudget budget;
+  private final UpfRegistry registry;
 
-  public ClusterView(List<NamespaceController> namespaces) {
+  public ClusterView(List<NamespaceController> namespaces, SliceBudget budget, UpfRegistry registry) {
     this.namespaces = List.copyOf(namespaces);
+    this.budget = budget;
+    this.registry = registry;
+  }
+
+  /** The UPFs the core's SMF holds by our registration; empty when the controller registers nothing. */
+  public Optional<Integer> registeredWithSmf() {
+    return registry.enabled() ? Optional.of(registry.registeredCount()) : Optional.empty();
+  }
+
+  /** UPF_MAX_PER_SLICE; 0 when unlimited. */
+  public int upfLimitPerSlice() {
+    return budget.max();
+  }
+
+  public List<Waiting> waitingForBudget() {
+    List<Waiting> out = new ArrayList<>();
+    budget.waitingBySlice().forEach((key, n) -> {
+      int slash = key.indexOf('/');
+      out.add(new Waiting(key.substring(0, slash), sliceLabels(key.substring(slash + 1)), n));
+    });
+    return out;
   }
 
   public List<Upf> upfs() {
@@ -39,7 +67,9 @@ public final class ClusterView {
     for (NamespaceController nc : namespaces) {
       for (V1Deployment d : nc.deployments().list()) {
         if (isOurs(d)) {
-          out.add(new Upf(d.getMetadata().getNamespace(), d.getMetadata().getName(), mode(d), owners(d).size()));
+          Map<String, String> ann = d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations();
+          out.add(new Upf(d.getMetadata().getNamespace(), d.getMetadata().getName(), mode(d), owners(d).size(),
+              sliceLabels(ann.get(Names.ANNOTATION_SLICE))));
         }
       }
     }

@@ -47,7 +47,7 @@ public final class DynamicSlicingApp implements AutoCloseable {
     ClusterView[] view = new ClusterView[1];
     this.metrics = new ControllerMetrics(() -> view[0], config.upfProfile(), this::isLeader);
     this.controller = new UpfController(config, client, watchClient, new StartUpLog(metrics));
-    view[0] = new ClusterView(controller.namespaces());
+    view[0] = new ClusterView(controller.namespaces(), controller.budget(), controller.registry());
     this.http = new HealthServer(config.httpPort(), this::isReady);
     new MetricsEndpoint(metrics.registry()).register(http);
     new StatusApi(() -> leading ? view[0] : null).register(http);

@@ -3,6 +3,7 @@ package io.nexslice.dynamicslicing.runtime;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.Names;
+import io.nexslice.dynamicslicing.pool.SliceBudget;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,38 @@ final class Indexes {
     return d.getMetadata().getOwnerReferences().stream()
         .filter(r -> "Pod".equals(r.getKind()))
         .map(r -> ns + "/" + r.getName()).toList();
+  }
+
+  /** Our per-UE Deployments by the slice they serve ("namespace/sst=.. sd=.. dnn=.."): the budget's count. */
+  static final String BY_SLICE = "slice";
+
+  static List<String> perUeSlice(V1Deployment d) {
+    Map<String, String> labels = d.getMetadata().getLabels();
+    Map<String, String> ann = d.getMetadata().getAnnotations();
+    if (labels == null || ann == null || !Names.CONTROLLER.equals(labels.get(Names.LABEL_MANAGED_BY))
+        || !"per-ue".equals(labels.getOrDefault(Names.LABEL_MODE, "per-ue"))) {
+      return List.of();
+    }
+    String slice = ann.get(Names.ANNOTATION_SLICE);
+    return slice == null ? List.of() : List.of(SliceBudget.key(d.getMetadata().getNamespace(), slice));
+  }
+
+  /** Our Deployments whose pool is a static address (a /32), by the block of UPF_POOL_CIDR it lies in. */
+  static final String BY_STATIC_BLOCK = "staticBlock";
+
+  static java.util.function.Function<V1Deployment, List<String>> staticBlock(io.nexslice.dynamicslicing.pool.AddressPool pool) {
+    return d -> {
+      List<String> pools = poolBlock(d);
+      if (pools.isEmpty() || !pools.get(0).endsWith("/32")) {
+        return List.of();
+      }
+      String address = pools.get(0).substring(0, pools.get(0).length() - 3);
+      try {
+        return pool.containsAddress(address) ? List.of(pool.blockOf(address)) : List.of();
+      } catch (IllegalArgumentException e) {
+        return List.of();
+      }
+    };
   }
 
   static List<String> poolBlock(V1Deployment d) {

@@ -90,7 +90,8 @@ public final class NamespaceController {
     // Indexes are updated with the cache itself, so they are complete when the caches are synced.
     podInformer.addIndexers(Map.of(Indexes.BY_CONFIGMAP, Indexes::mountedConfigMaps));
     deploymentInformer.addIndexers(Map.of(Indexes.BY_POOL_BLOCK, Indexes::poolBlock,
-        Indexes.BY_OWNER_POD, Indexes::ownerPods));
+        Indexes.BY_OWNER_POD, Indexes::ownerPods, Indexes.BY_SLICE, Indexes::perUeSlice,
+        Indexes.BY_STATIC_BLOCK, Indexes.staticBlock(config.pool())::apply));
     this.queue = new DefaultRateLimitingQueue<>(Executors.newSingleThreadExecutor(daemon("queue-" + label())),
         new MaxOfRateLimiter<>(
             new ItemExponentialFailureRateLimiter<>(Duration.ofMillis(20), Duration.ofSeconds(60)),
@@ -128,6 +129,35 @@ public final class NamespaceController {
     return out;
   }
 
+  /** namespace/name of the UPFs whose Deployment records a static address inside {@code block}. */
+  public java.util.Set<String> staticHolders(String block) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (V1Deployment d : deploymentInformer.getIndexer().byIndex(Indexes.BY_STATIC_BLOCK, block)) {
+      out.add(d.getMetadata().getNamespace() + "/" + d.getMetadata().getName());
+    }
+    return out;
+  }
+
+  /** namespace/name of the per-UE UPFs whose Deployment records the slice {@code sliceKey}. */
+  public java.util.Set<String> sliceHolders(String sliceKey) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (V1Deployment d : deploymentInformer.getIndexer().byIndex(Indexes.BY_SLICE, sliceKey)) {
+      out.add(d.getMetadata().getNamespace() + "/" + d.getMetadata().getName());
+    }
+    return out;
+  }
+
+  /** True when our UPF Deployment {@code namespace/name} is in this cache. */
+  public boolean ownsUpf(String namespace, String name) {
+    if (this.namespace != null && !this.namespace.equals(namespace)) {
+      return false;
+    }
+    V1Deployment d = deploymentInformer.getIndexer().getByKey(namespace + "/" + name);
+    return d != null && d.getMetadata().getLabels() != null
+        && io.nexslice.dynamicslicing.Names.CONTROLLER.equals(
+            d.getMetadata().getLabels().get(io.nexslice.dynamicslicing.Names.LABEL_MANAGED_BY));
+  }
+
   public boolean hasSynced() {
     return podInformer.hasSynced() && deploymentInformer.hasSynced() && serviceInformer.hasSynced()
         && configMapInformer.hasSynced();
@@ -153,7 +183,8 @@ public final class NamespaceController {
    * except the echoes of our own writes that no reconcile waits for (see WriteExpectations).
    */
   Controller build(io.kubernetes.client.extended.controller.reconciler.Reconciler reconciler, OwnerKeys keys,
-      io.nexslice.dynamicslicing.reconcile.WriteExpectations expectations, int workers) {
+      io.nexslice.dynamicslicing.reconcile.WriteExpectations expectations, int workers,
+      io.nexslice.dynamicslicing.pool.SliceBudget budget) {
     Supplier<Boolean> ready = this::hasSynced;
     Controller controller = ControllerBuilder.defaultBuilder(factory)
         // The queue must be set before watch(...), or events never reach the reconciler.
@@ -176,6 +207,14 @@ public final class NamespaceController {
     deploymentInformer.addEventHandler(new OnDelete<>(o -> requeueLater(keys.keyOf(o))));
     serviceInformer.addEventHandler(new OnDelete<>(o -> requeueLater(keys.keyOf(o))));
     configMapInformer.addEventHandler(new OnDelete<>(o -> requeueLater(keys.keyOf(o))));
+    // A per-UE UPF left: its slot in the slice's budget is free, the UEs waiting for one look again.
+    if (budget.isLimited()) {
+      deploymentInformer.addEventHandler(new OnDelete<>(d -> Indexes.perUeSlice(d).forEach(slice ->
+          budget.waitersOf(slice).forEach(ue -> {
+            int slash = ue.indexOf('/');
+            queue.add(new Request(ue.substring(0, slash), ue.substring(slash + 1)));
+          }))));
+    }
     // A UE's own ue.yaml changed: the pods that mount it may be in another slice now.
     configMapInformer.addEventHandler(new UeConfigHandler(queue, podInformer.getIndexer()));
     return new SyncedController("upf-" + label(), factory, this::hasSynced, controller);

@@ -23,9 +23,15 @@ import io.nexslice.dynamicslicing.reconcile.UeMarks;
 import io.nexslice.dynamicslicing.reconcile.WriteExpectations;
 import io.nexslice.dynamicslicing.reconcile.UeCache;
 import io.nexslice.dynamicslicing.pool.PoolAllocator;
+import io.nexslice.dynamicslicing.pool.SliceBudget;
+import io.nexslice.dynamicslicing.pool.UeSubnets;
 import io.nexslice.dynamicslicing.profile.Profiles;
 import io.nexslice.dynamicslicing.profile.UpfProfile;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
+import io.nexslice.dynamicslicing.smf.Free5gcRegistrar;
+import io.nexslice.dynamicslicing.smf.Free5gcSmfClient;
+import io.nexslice.dynamicslicing.smf.UpfRegistry;
+import java.util.Optional;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.ArrayList;
@@ -46,6 +52,10 @@ public final class UpfController implements Controller {
   private final List<Thread> threads = new ArrayList<>();
   private final LegacyEventBroadcaster broadcaster;
   private final PoolAllocator pool;
+  private final SliceBudget budget;
+  private final UpfRegistry registry;
+  private final Optional<Free5gcRegistrar> registrar;
+  private final ControllerConfig config;
   private final InFlight inFlight = new InFlight();
   private final Runnable warmUp;
   private volatile boolean stopped;
@@ -55,6 +65,7 @@ public final class UpfController implements Controller {
    * @param watchClient client for informers (no read timeout: watches are long requests)
    */
   public UpfController(ControllerConfig config, ApiClient client, ApiClient watchClient, ReconcileListener listener) {
+    this.config = config;
     this.broadcaster = new LegacyEventBroadcaster(new CoreV1Api(client));
     EventRecorder events = broadcaster.newRecorder(new V1EventSource().component(Names.CONTROLLER));
     UpfProfile profile = Profiles.fromConfig(config);
@@ -76,16 +87,31 @@ public final class UpfController implements Controller {
       Set<String> holders = new HashSet<>();
       namespaces.forEach(nc -> holders.addAll(nc.poolHolders(block)));
       return holders;
+    }, block -> {
+      Set<String> holders = new HashSet<>();
+      namespaces.forEach(nc -> holders.addAll(nc.staticHolders(block)));
+      return holders;
     });
+    UeSubnets subnets = profile.smfAssignsAddresses()
+        ? UeSubnets.fromSmf(config.sliceUeSubnets()::forDnn)
+        : UeSubnets.fromPool(pool);
+    this.budget = new SliceBudget(config.mode() == UpfMode.PER_UE ? config.maxUpfsPerSlice() : 0, slice -> {
+      Set<String> holders = new HashSet<>();
+      namespaces.forEach(nc -> holders.addAll(nc.sliceHolders(slice)));
+      return holders;
+    });
+    this.registrar = config.free5gcSmf()
+        .map(url -> new Free5gcRegistrar(new Free5gcSmfClient(url), config.free5gcAnName()));
+    this.registry = registrar.<UpfRegistry>map(r -> r).orElse(UpfRegistry.NONE);
     for (NamespaceController nc : namespaces) {
       NameClaims claims = new NameClaims();
       UeCache cache = nc.cache();
       GuardedReconciler reconciler = config.mode() == UpfMode.PER_SLICE
-          ? new SliceUpfReconciler(cache, config, slices, pool, desired, slotWriter, events, claims, marks, listener)
-          : new UpfReconciler(cache, config.ueSelector(), slices, pool, desired, slotWriter, events, claims, marks, listener);
+          ? new SliceUpfReconciler(cache, config, slices, subnets, desired, slotWriter, events, claims, marks, registry, listener)
+          : new UpfReconciler(cache, config.ueSelector(), slices, subnets, budget, desired, slotWriter, events, claims, marks, registry, listener);
       nc.observeWrites(expectations);
       reconciler.countIn(inFlight);
-      managers.add(nc.build(reconciler, new OwnerKeys(claims), expectations, config.workers()));
+      managers.add(nc.build(reconciler, new OwnerKeys(claims), expectations, config.workers(), budget));
     }
   }
 
@@ -110,8 +136,41 @@ public final class UpfController implements Controller {
       threads.add(t);
       t.start();
     }
+    registrar.ifPresent(this::sweepWhenSynced);
     log.info("Started UPF controller for namespaces {}",
         namespaces.stream().map(NamespaceController::label).toList());
+  }
+
+  /**
+   * Once the caches are synced, removes from the SMF the nodes of ours whose UPF is gone (left by
+   * a crash, or by a predecessor) and learns which it holds; retried with backoff until it works.
+   */
+  private void sweepWhenSynced(Free5gcRegistrar r) {
+    Thread t = new Thread(() -> {
+      long backoffMs = 500;
+      while (!stopped) {
+        if (hasSynced()) {
+          Optional<String> failure = r.sweep(
+              ns -> config.watchesAllNamespaces() || config.watchNamespaces().contains(ns),
+              (ns, upf) -> namespaces.stream().anyMatch(nc -> nc.ownsUpf(ns, upf)));
+          if (failure.isEmpty()) {
+            log.info("Read the SMF's topology at {}: {} UPF(s) of ours registered", r.target(), r.registeredCount());
+            return;
+          }
+          log.warn("Cannot read the SMF's topology at {}, retrying in {} ms: {}", r.target(), backoffMs, failure.get());
+        }
+        try {
+          Thread.sleep(hasSynced() ? backoffMs : 100);
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (hasSynced()) {
+          backoffMs = Math.min(backoffMs * 2, 30_000);
+        }
+      }
+    }, "smf-sweep");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** Runs until shut down: the form LeaderElectingController expects. */
@@ -131,6 +190,16 @@ public final class UpfController implements Controller {
   /** True once every informer has listed its objects. */
   public boolean hasSynced() {
     return !namespaces.isEmpty() && namespaces.stream().allMatch(NamespaceController::hasSynced);
+  }
+
+  /** Where UPFs are registered with the core (UpfRegistry.NONE when nowhere). */
+  public UpfRegistry registry() {
+    return registry;
+  }
+
+  /** The per-slice UPF budget (UPF_MAX_PER_SLICE): its waiting UEs feed a metric. */
+  public SliceBudget budget() {
+    return budget;
   }
 
   public List<NamespaceController> namespaces() {

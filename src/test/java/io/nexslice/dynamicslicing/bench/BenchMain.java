@@ -243,6 +243,9 @@ public final class BenchMain {
     env.put("KUBECONFIG", kubeconfig.toString());
     env.put("WATCH_NAMESPACES", namespace);
     env.put("WORKER_COUNT", Integer.toString(WORKERS));
+    // Thousands of UEs in one slice: far past what one OAI SMF can use (16 UPFs), but the point
+    // is the controller's work per UE, so no budget; the OAI profile takes no pool block either.
+    env.put("UPF_MAX_PER_SLICE", "0");
     env.put("UPF_POOL_CIDR", "12.0.0.0/8");
     env.put("UPF_POOL_BLOCK_PREFIX", "24");
     env.put("LOG_LEVEL", logLevel);

@@ -24,6 +24,14 @@ class ControllerConfigTest {
     assertEquals("12.2.0.0/24", c.pool().block(0));
     assertEquals(256, c.pool().blockCount());
     assertEquals(1, c.upfReplicas());
+    assertEquals(java.util.Optional.of("12.1.3.0/24"), c.sliceUeSubnets().forDnn("oai3"), "NexSlice's SMF pools");
+    assertEquals(16, c.maxUpfsPerSlice(), "the OAI SMF's PFCP association limit");
+    assertEquals(0, ControllerConfig.fromEnvironment(Map.of("UPF_PROFILE", "free5gc")).maxUpfsPerSlice());
+    assertEquals(5, ControllerConfig.fromEnvironment(Map.of("UPF_MAX_PER_SLICE", "5")).maxUpfsPerSlice());
+    assertEquals(java.util.Optional.empty(), c.free5gcSmf(), "no registration unless asked");
+    assertEquals("gNB1", c.free5gcAnName());
+    assertEquals(java.util.Optional.of(java.net.URI.create("http://free5gc-smf.free5gc:8000")), ControllerConfig
+        .fromEnvironment(Map.of("UPF_PROFILE", "free5gc", "FREE5GC_SMF_URL", "http://free5gc-smf.free5gc:8000")).free5gcSmf());
     assertEquals(8080, c.httpPort());
     assertEquals(4, c.workers());
   }
@@ -50,6 +58,15 @@ class ControllerConfigTest {
     assertMessage("DEFAULT_SD", Map.of("DEFAULT_SD", "XYZ"));
     assertMessage("DEFAULT_DNN", Map.of("DEFAULT_DNN", "bad dnn"));
     assertMessage("UPF_POOL_CIDR", Map.of("UPF_POOL_CIDR", "12.2.0.1/16"));
+    assertMessage("SLICE_UE_SUBNETS", Map.of("SLICE_UE_SUBNETS", "oai=12.1.1.1/24"));
+    assertMessage("SLICE_UE_SUBNETS", Map.of("SLICE_UE_SUBNETS", "oai"));
+    assertMessage("SLICE_UE_SUBNETS", Map.of("SLICE_UE_SUBNETS", "bad dnn=12.1.1.0/24"));
+    assertMessage("SLICE_UE_SUBNETS", Map.of("SLICE_UE_SUBNETS", "oai=12.1.1.0/24,oai=12.1.2.0/24"));
+    assertMessage("UPF_MAX_PER_SLICE", Map.of("UPF_MAX_PER_SLICE", "-1"));
+    assertMessage("FREE5GC_SMF_URL", Map.of("FREE5GC_SMF_URL", "http://smf:8000"));
+    assertMessage("FREE5GC_SMF_URL", Map.of("UPF_PROFILE", "free5gc", "FREE5GC_SMF_URL", "smf:8000"));
+    assertMessage("FREE5GC_SMF_URL", Map.of("UPF_PROFILE", "free5gc", "FREE5GC_SMF_URL", "http://smf:8000/upi/v1"));
+    assertMessage("FREE5GC_AN_NAME", Map.of("FREE5GC_AN_NAME", "gNB 1"));
     assertMessage("UPF_POOL_CIDR", Map.of("UPF_POOL_CIDR", "12.2.0.0/16", "UPF_POOL_BLOCK_PREFIX", "12"));
     assertMessage("NRF_HOST", Map.of("NRF_HOST", "nrf host"));
     assertMessage("NRF_HOSTS", Map.of("NRF_HOSTS", "1=oai-nrf,3"));

@@ -24,6 +24,7 @@ import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1SecurityContext;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
+import io.nexslice.dynamicslicing.smf.Free5gcSmfStandIn;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -197,31 +198,75 @@ class LocalKubeletE2EIT {
     assertTrue(r.out().contains("Done: 2 UPF(s) came and went."), r.out());
   }
 
+  /**
+   * free5GC, issue #16: the UPF simulator runs the profile's wrapper as rendered; the UPF is
+   * registered with the SMF (a stand-in of free5GC's topology API: no core runs here) only once it
+   * is available, the UE's mark waits for that, a static address is the UPF's whole pool, stale
+   * nodes go at start, and a detach deletes the node, retried while ULCL refuses.
+   */
   @Test
   @Order(6)
-  void theUpfSimulatorRunsTheFree5gcProfilesWrapperAsRendered() throws Exception {
+  void free5gcUpfsAreRegisteredWithTheSmfOnceAvailableAndAStaticAddressBindsItsOwnUpf() throws Exception {
     String ns2 = kube.createNamespace("e2e-free5gc");
-    try (RunningController free5gc = RunningController.start(cluster, ns2,
-        Map.of("UPF_IMAGE", UPF_SIM, "UPF_PROFILE", "free5gc"))) {
-      Run r = run(Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"), "scripts/ue.sh", "add", "--image", UE_SIM, "--namespace", ns2);
-      assertEquals(0, r.exit(), r.out());
-      String ue = r.out().lines().filter(l -> l.startsWith("created ")).findFirst().orElseThrow()
-          .replaceFirst("^created [^/]*/(\\S+).*", "$1");
-      await().atMost(POD_TIMEOUT).ignoreExceptions()
-          .until(() -> Integer.valueOf(1).equals(kube.deployment(ns2, "upf-" + ue).getStatus().getReadyReplicas()));
-      V1Deployment upf = kube.deployment(ns2, "upf-" + ue);
-      String selector = String.join(",", upf.getSpec().getSelector().getMatchLabels().entrySet().stream()
-          .map(e -> e.getKey() + "=" + e.getValue()).toList());
-      V1Pod upfPod = kube.pods(ns2, selector).get(0);
-      // No readiness probe in this profile: Ready means running, maybe before the config check is logged.
-      await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> kube.core
-          .readNamespacedPodLog(upfPod.getMetadata().getName(), ns2).execute().contains("would serve PFCP on"));
-      String log = kube.core.readNamespacedPodLog(upfPod.getMetadata().getName(), ns2).execute();
-      // wrapper.sh ran: its iptables calls (logged, not applied), POD_IP put into the config, then /free5gc/upf -c.
-      assertTrue(log.contains("iptables -t nat -A POSTROUTING -s " + upf.getMetadata().getAnnotations().get("nexslice.io/ue-pool")),
-          log);
-      assertTrue(log.contains("config OK (free5gc upfcfg.yaml 1.0.3)"), log);
-      assertTrue(log.contains("would serve PFCP on " + upfPod.getStatus().getPodIP() + ":8805/udp"), log);
+    try (Free5gcSmfStandIn smf = new Free5gcSmfStandIn("gNB1")) {
+      smf.preload("upf-left-by-a-crash." + ns2, 1, "FFFFFF", "oai", "12.2.200.0/24");
+      smf.preload("UPF-operator", 1, "FFFFFF", "oai", "10.60.0.0/16");
+      smf.stop(); // the SMF is down when the controller starts and when the UPF comes up
+      RunningController free5gc = RunningController.start(cluster, ns2, Map.of("UPF_IMAGE", UPF_SIM,
+          "UPF_PROFILE", "free5gc", "FREE5GC_SMF_URL", smf.url().toString()));
+      try {
+        Run r = run(ns2, Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"), "scripts/ue.sh", "add", "--image", UE_SIM,
+            "--namespace", ns2, "--static-ip", "12.2.0.9");
+        assertEquals(0, r.exit(), r.out());
+        String ue = r.out().lines().filter(l -> l.startsWith("created ")).findFirst().orElseThrow()
+            .replaceFirst("^created [^/]*/(\\S+).*", "$1");
+        String node = "upf-" + ue + "." + ns2;
+        await().atMost(POD_TIMEOUT).ignoreExceptions()
+            .until(() -> Integer.valueOf(1).equals(kube.deployment(ns2, "upf-" + ue).getStatus().getReadyReplicas()));
+        await().atMost(POD_TIMEOUT).until(() -> kube.hasEvent(ns2, ue, "Warning", "UpfNotRegistered"));
+        assertTrue(mark(pod(ns2, ue)).isEmpty(), "no mark while the SMF does not hold the UPF");
+        assertFalse(logs(ns2, ue).contains("PDU session established"), logs(ns2, ue));
+
+        smf.start();
+        await().atMost(POD_TIMEOUT).until(() -> smf.has(node));
+        await().atMost(POD_TIMEOUT).until(() -> !smf.has("upf-left-by-a-crash." + ns2));
+        assertTrue(smf.has("UPF-operator"), "nodes not named like ours are never touched");
+        String held = smf.node(node).toString();
+        assertTrue(held.contains("\"pools\":[]") && held.contains("\"staticPools\":[{\"Cidr\":\"12.2.0.9/32\"}]"), held);
+        await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> "true".equals(mark(pod(ns2, ue)).get("nexslice.io/upf-ready")));
+        await().atMost(POD_TIMEOUT).ignoreExceptions()
+            .until(() -> logs(ns2, ue).contains("PDU session established: PSI 1, uesimtun0 up, address 12.2.0.9"));
+        assertEquals("1.0", free5gc.get("/metrics").body().lines()
+            .filter(l -> l.startsWith("dynamic_slicing_smf_registered_upfs ")).findFirst().orElseThrow().split(" ")[1]);
+
+        Run verify = run(ns2, Map.of(), "scripts/ue.sh", "verify", ue, "--namespace", ns2);
+        assertEquals(0, verify.exit(), verify.out());
+        assertTrue(verify.out().contains("its static address, the whole pool (12.2.0.9/32) of UPF upf-" + ue), verify.out());
+
+        // The profile's wrapper ran as rendered: iptables for the UE's pool, the pod IP in the config.
+        V1Deployment upf = kube.deployment(ns2, "upf-" + ue);
+        String selector = String.join(",", upf.getSpec().getSelector().getMatchLabels().entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue()).toList());
+        V1Pod upfPod = kube.pods(ns2, selector).get(0);
+        await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> kube.core
+            .readNamespacedPodLog(upfPod.getMetadata().getName(), ns2).execute().contains("would serve PFCP on"));
+        String log = kube.core.readNamespacedPodLog(upfPod.getMetadata().getName(), ns2).execute();
+        assertTrue(log.contains("iptables -t nat -A POSTROUTING -s 12.2.0.9/32"), log);
+        assertTrue(log.contains("config OK (free5gc upfcfg.yaml 1.0.3)"), log);
+        assertTrue(log.contains("would serve PFCP on " + upfPod.getStatus().getPodIP() + ":8805/udp"), log);
+
+        // Detach while ULCL is on: free5GC refuses every DELETE; warned, retried, done once it is off.
+        smf.ulcl(true);
+        assertEquals(0, run(ns2, Map.of(), "scripts/ue.sh", "remove", ue, "--namespace", ns2).exit());
+        await().atMost(POD_TIMEOUT).until(() -> kube.events(ns2, ue).stream().anyMatch(e -> "UpfNotRegistered".equals(e.getReason())
+            && e.getMessage().contains("still lists it") && e.getMessage().contains("HTTP 403")));
+        assertTrue(smf.has(node));
+        smf.ulcl(false);
+        await().atMost(POD_TIMEOUT).until(() -> !smf.has(node));
+        assertTrue(smf.requests().contains("DELETE /upi/v1/upNodesLinks/" + node));
+      } finally {
+        free5gc.close();
+      }
     } finally {
       kube.deleteNamespace(ns2);
     }

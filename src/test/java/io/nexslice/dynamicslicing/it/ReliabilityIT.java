@@ -77,9 +77,16 @@ class ReliabilityIT {
 
   // ------------------------------------------------------------------ helpers
 
+  /**
+   * free5GC: every UPF has a block of its own, so "blocks unique" checks the allocator under
+   * churn, and no SMF association budget applies (OAI UPFs share their SMF's subnet, and at most
+   * 16 of one slice are made; UpfBudgetIT covers that).
+   */
+  private static final String RELIABILITY_PROFILE = "free5gc";
+
   private ControllerProcess process(Map<String, String> extra) throws Exception {
     Map<String, String> env = new HashMap<>(RunningController.env(kube.cluster(), ns,
-        Map.of("UPF_REPLICAS", "0", "UPF_IMAGE", IMAGE, "LOG_LEVEL", "WARN")));
+        Map.of("UPF_REPLICAS", "0", "UPF_IMAGE", IMAGE, "LOG_LEVEL", "WARN", "UPF_PROFILE", RELIABILITY_PROFILE)));
     env.putAll(extra);
     ControllerProcess p = new ControllerProcess(MainProcessIT.JAR, List.of("-XX:+UseSerialGC"), env,
         MainProcessIT.freePort(), Files.createTempFile("ds-rel", ".log"));
@@ -89,7 +96,7 @@ class ReliabilityIT {
   }
 
   private RunningController inProcess(Map<String, String> extra) throws Exception {
-    Map<String, String> env = new HashMap<>(Map.of("UPF_REPLICAS", "0", "UPF_IMAGE", IMAGE));
+    Map<String, String> env = new HashMap<>(Map.of("UPF_REPLICAS", "0", "UPF_IMAGE", IMAGE, "UPF_PROFILE", RELIABILITY_PROFILE));
     env.putAll(extra);
     RunningController c = RunningController.start(kube.cluster(), ns, env);
     toClose.add(c);

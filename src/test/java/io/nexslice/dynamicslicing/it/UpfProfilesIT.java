@@ -68,7 +68,9 @@ class UpfProfilesIT {
 
   @Test
   void fiftyUesGetFiftyDistinctBlocksAndARestartKeepsEveryOne() throws Exception {
-    RunningController c = controllers.start(Map.of("UPF_REPLICAS", "0"));
+    // free5GC: its SMF takes each UPF's pool as the UPF declares it, so each UPF needs a block of its own.
+    Map<String, String> env = Map.of("UPF_REPLICAS", "0", "UPF_PROFILE", "free5gc");
+    RunningController c = controllers.start(env);
     for (int i = 0; i < 50; i++) {
       kube.createReadyUe(ns, "ue-" + i);
     }
@@ -80,14 +82,14 @@ class UpfProfilesIT {
     for (int i = 0; i < 50; i++) {
       String b = block("upf-ue-" + i);
       assertTrue(b.matches("12\\.2\\.\\d+\\.0/24"), b);
-      String dnns = config("upf-ue-" + i).getData().get("config.yaml");
-      assertTrue(dnns.contains("ipv4_subnet: " + b), "the UPF's config serves its own block");
+      String conf = config("upf-ue-" + i).getData().get("upfcfg.yaml");
+      assertTrue(conf.contains("cidr: " + b), "the UPF's config serves its own block: " + conf);
       blocks.put("upf-ue-" + i, b);
     }
     assertEquals(50, new HashSet<>(blocks.values()).size(), "distinct");
 
     controllers.stop(c);
-    controllers.start(Map.of("UPF_REPLICAS", "0"));
+    controllers.start(env);
     kube.createReadyUe(ns, "ue-after-restart");
     kube.awaitUpf(ns, "upf-ue-after-restart");
     for (Map.Entry<String, String> e : blocks.entrySet()) {
@@ -98,7 +100,7 @@ class UpfProfilesIT {
 
   @Test
   void detachFreesABlockThatAWaitingUeThenGets() throws Exception {
-    controllers.start(Map.of("UPF_POOL_CIDR", "10.9.0.0/23", "UPF_REPLICAS", "0"));
+    controllers.start(Map.of("UPF_POOL_CIDR", "10.9.0.0/23", "UPF_REPLICAS", "0", "UPF_PROFILE", "free5gc"));
     kube.createReadyUe(ns, "ue-a");
     kube.createReadyUe(ns, "ue-b");
     kube.awaitUpf(ns, "upf-ue-a");
@@ -112,6 +114,38 @@ class UpfProfilesIT {
     kube.deletePod(ns, "ue-a");
     kube.awaitUpf(ns, "upf-ue-c");
     assertEquals(blockA, block("upf-ue-c"));
+  }
+
+  /** Issue #16: free5GC binds a subscriber with a static address to the UPF whose pool holds it. */
+  @Test
+  void aStaticAddressBindsOneUpfWhosePoolIsThatAddressAlone() throws Exception {
+    controllers.start(Map.of("UPF_POOL_CIDR", "10.9.0.0/23", "UPF_REPLICAS", "0", "UPF_PROFILE", "free5gc"));
+    kube.createPod(ns, "ue-static", Map.of(Kube.UE_LABEL, "true"), Map.of("nexslice.io/ue-ip", "10.9.0.7"));
+    kube.setReady(ns, "ue-static", true);
+    kube.awaitUpf(ns, "upf-ue-static");
+    assertEquals("10.9.0.7/32", block("upf-ue-static"));
+    await().atMost(Kube.TIMEOUT).ignoreExceptions()
+        .until(() -> config("upf-ue-static").getData().get("upfcfg.yaml").contains("cidr: 10.9.0.7/32"));
+
+    // The same address claimed again, one outside the pool, one malformed: a Warning each, no UPF.
+    Map<String, String> claims = Map.of("ue-same", "10.9.0.7", "ue-outside", "10.8.0.1", "ue-garbled", "10.9.0.7; rm -rf /");
+    for (Map.Entry<String, String> c : claims.entrySet()) {
+      kube.createPod(ns, c.getKey(), Map.of(Kube.UE_LABEL, "true"), Map.of("nexslice.io/ue-ip", c.getValue()));
+      kube.setReady(ns, c.getKey(), true);
+    }
+    kube.createReadyUe(ns, "ue-dynamic");
+    kube.awaitUpf(ns, "upf-ue-dynamic");
+    assertEquals("10.9.1.0/24", block("upf-ue-dynamic"), "the block holding a static address is no one else's");
+    for (String ue : claims.keySet()) {
+      await().atMost(Kube.TIMEOUT).until(() -> kube.hasEvent(ns, ue, "Warning", "UeAddressInvalid"));
+      assertNull(kube.deployment(ns, "upf-" + ue), ue);
+    }
+    assertTrue(kube.events(ns, "ue-same").stream().anyMatch(e -> e.getMessage().contains("already bound to UPF " + ns + "/upf-ue-static")));
+
+    // The address frees with its UE: the waiting claimant gets it.
+    kube.deletePod(ns, "ue-static");
+    kube.awaitUpf(ns, "upf-ue-same");
+    assertEquals("10.9.0.7/32", block("upf-ue-same"));
   }
 
   @Test
@@ -132,8 +166,8 @@ class UpfProfilesIT {
     String hashBefore = configHash("upf-ue-file");
     kube.core.replaceNamespacedConfigMap("ue-file-config", ns, new V1ConfigMap()
         .metadata(new V1ObjectMeta().name("ue-file-config"))
-        .data(Map.of("ue.yaml", UE_YAML_SLICE_2.replace("oai2", "oai9")))).execute();
-    await().atMost(Kube.TIMEOUT).until(() -> slice("upf-ue-file").equals("sst=2 sd=FFFFFF dnn=oai9"));
+        .data(Map.of("ue.yaml", UE_YAML_SLICE_2.replace("oai2", "oai3")))).execute();
+    await().atMost(Kube.TIMEOUT).until(() -> slice("upf-ue-file").equals("sst=2 sd=FFFFFF dnn=oai3"));
     assertTrue(!hashBefore.equals(configHash("upf-ue-file")));
   }
 

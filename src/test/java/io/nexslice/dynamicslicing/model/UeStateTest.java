@@ -24,6 +24,26 @@ class UeStateTest {
     return pod;
   }
 
+  private static V1Pod readyAt(String name, String readyAt, String createdAt) {
+    V1Pod pod = new V1Pod().metadata(new V1ObjectMeta().name(name).namespace("ns")
+        .creationTimestamp(OffsetDateTime.parse(createdAt)));
+    return pod.status(new V1PodStatus().conditions(List.of(
+        new V1PodCondition().type("Ready").status("True").lastTransitionTime(OffsetDateTime.parse(readyAt)))));
+  }
+
+  @Test
+  void readyOrderIsReadyTimeThenCreationThenName() {
+    V1Pod first = readyAt("z", "2026-01-01T00:00:01Z", "2026-01-01T00:00:05Z");
+    V1Pod sameSecondCreatedEarlier = readyAt("y", "2026-01-01T00:00:02Z", "2026-01-01T00:00:00Z");
+    V1Pod sameSecondSameCreationA = readyAt("a", "2026-01-01T00:00:02Z", "2026-01-01T00:00:01Z");
+    V1Pod sameSecondSameCreationB = readyAt("b", "2026-01-01T00:00:02Z", "2026-01-01T00:00:01Z");
+    V1Pod notReady = pod(null).metadata(new V1ObjectMeta().name("0").creationTimestamp(OffsetDateTime.MIN));
+    List<V1Pod> sorted = new java.util.ArrayList<>(List.of(notReady, sameSecondSameCreationB, sameSecondSameCreationA,
+        sameSecondCreatedEarlier, first));
+    sorted.sort(UeState.READY_ORDER);
+    assertEquals(List.of("z", "y", "a", "b", "0"), sorted.stream().map(p -> p.getMetadata().getName()).toList());
+  }
+
   @Test
   void aPodThatHasEndedIsDetachedEvenWithItsUpf() {
     for (String phase : List.of("Failed", "Succeeded")) {
