@@ -4,7 +4,7 @@
 # available the controller marks the pod (nexslice.io/upf-ready=true); only then does the UE open
 # its PDU session, so the SMF can pick the UE's own UPF.
 #
-#   scripts/ue.sh add [--count N] [--slice 1|2|3] [--namespace NS] [--image IMAGE]
+#   scripts/ue.sh add [--count N] [--slice 1|2|3] [--namespace NS] [--image IMAGE] [--static-ip A.B.C.D]
 #   scripts/ue.sh remove <pod>... | --all [--namespace NS]
 #   scripts/ue.sh list [--namespace NS]
 #   scripts/ue.sh optin <pod> [--namespace NS]     label an existing UERANSIM pod for a UPF
@@ -19,7 +19,9 @@
 # its own annotations (downward API), with credentials the NexSlice core has provisioned: PLMN
 # 208/95, the next IMSI of 208950000000031..208950000000131 that no live UE holds, key 0C0A3460...
 # and OPc 63bfa50e..., slice sst 1|2|3 with DNN oai|oai2|oai3, gNB ueransim-gnb. Ready means
-# registered (nr-cli ... status shows RM-REGISTERED).
+# registered (nr-cli ... status shows RM-REGISTERED). --static-ip (one UE) annotates the pod
+# nexslice.io/ue-ip: with the free5gc profile its UPF's pool is that address alone, so a free5GC
+# SMF can give the UE no other UPF; give its subscriber the same static address in the core.
 #
 # Environment: KUBECTL (default: kubectl on PATH, else the one scripts/setup.sh built),
 # UE_IMAGE (default gradiant/ueransim:3.2.6), UE_GNB (default ueransim-gnb),
@@ -204,6 +206,7 @@ metadata:
     nexslice.io/sst: "$sst"
     nexslice.io/sd: "FFFFFF"
     nexslice.io/dnn: "$dnn"
+$([[ -n ${STATIC_IP:-} ]] && printf '    nexslice.io/ue-ip: "%s"\n' "$STATIC_IP")
 spec:
   terminationGracePeriodSeconds: 5
   containers:
@@ -241,15 +244,21 @@ sim_env() { # the UE simulator's knobs, only when the caller set them
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a whole number of seconds, not '${!v}'"
     out+="        - {name: $v, value: \"${!v}\"}"$'\n'
   done
+  # The simulator stands in for the core too: the subscriber's static address is its to give.
+  if [[ -n ${STATIC_IP:-} && $IMAGE == localhost/nexslice-* ]]; then
+    out+="        - {name: UE_SIM_STATIC_ADDRESS, value: \"$STATIC_IP\"}"$'\n'
+  fi
   [[ -n $out ]] && printf '      env:\n%s' "$out"
   return 0
 }
 
 cmd_add() {
   local count=1 slice=1
+  STATIC_IP=
   while (($#)); do
     case $1 in
       --count) count=$2; shift 2 ;;
+      --static-ip) STATIC_IP=$2; shift 2 ;;
       --slice) slice=$2; shift 2 ;;
       --namespace) NAMESPACE=$2; shift 2 ;;
       --image) IMAGE=$2; shift 2 ;;
@@ -257,6 +266,11 @@ cmd_add() {
     esac
   done
   [[ $count =~ ^[1-9][0-9]*$ ]] || die "--count must be a positive number, not '$count'"
+  if [[ -n $STATIC_IP ]]; then
+    [[ $STATIC_IP =~ ^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$ ]] ||
+      die "--static-ip must be an IPv4 address such as 12.2.0.7, not '$STATIC_IP'"
+    ((count == 1)) || die "--static-ip gives one UE its address: use it with --count 1"
+  fi
   sim_env >/dev/null   # validates the simulator's knobs here, where die stops the script
   if [[ -z $PULL_POLICY ]]; then
     if [[ $IMAGE == localhost/nexslice-* ]]; then PULL_POLICY=Never; else PULL_POLICY=IfNotPresent; fi
@@ -273,7 +287,10 @@ cmd_add() {
     local name="ue-$imsi"
     # 'create', not 'apply': a UE made meanwhile by someone else fails here instead of being overwritten.
     if out=$(manifest "$name" "$imsi" "$slice" "$dnn" | k create -f - 2>&1); then
-      echo "created $NAMESPACE/$name (imsi $imsi, slice $slice, dnn $dnn)"
+      echo "created $NAMESPACE/$name (imsi $imsi, slice $slice, dnn $dnn${STATIC_IP:+, static address $STATIC_IP})"
+      if [[ -n $STATIC_IP && $IMAGE != localhost/nexslice-* ]]; then
+        echo "note: give subscriber imsi-$imsi the static address $STATIC_IP in the core (free5GC webconsole: its DNN's static IPv4)"
+      fi
       made=$((made + 1))
     elif grep -q AlreadyExists <<<"$out"; then
       : # taken meanwhile: next IMSI
@@ -444,6 +461,8 @@ cmd_rebind() {
       fi
       sleep 1
     done
+    local static_ip; static_ip=$(k -n "$NAMESPACE" get pod "$pod" -o jsonpath='{.metadata.annotations.nexslice\.io/ue-ip}' 2>/dev/null || true)
+    [[ -n $static_ip ]] && echo "  binding    static address $static_ip (nexslice.io/ue-ip)"
     local imsis; imsis=$(ue_imsis "$pod")
     [[ -n $imsis ]] || { echo "$pod: nr-cli --dump found no UE in the pod (is it a UERANSIM UE?)" >&2; failed+=("$pod"); continue; }
     local imsi
@@ -555,7 +574,20 @@ cmd_verify() {
           when="$(iso "$opened"), after the mark"
         fi
         subnet=$(slice_subnet "$apn")
-        if [[ $pool != - ]] && in_cidr "$addr" "$pool"; then
+        if [[ -n $static_ip ]]; then
+          # free5GC with a static address: the session must carry it, and only its UPF's pool holds it.
+          if [[ $addr != "$static_ip" ]]; then
+            where="NOT its static address $static_ip (nexslice.io/ue-ip): the core gave another one"
+            problems+=("$imsi session $psi has address $addr, not its static address $static_ip")
+          elif [[ $pool != - ]] && in_cidr "$addr" "$pool"; then
+            where="its static address, the whole pool ($pool) of UPF $upf: free5GC can serve it by no other UPF"
+          else
+            where="its static address, but outside its UPF's pool ($pool)"
+            problems+=("$imsi session $psi address $addr is not in its UPF's pool $pool")
+          fi
+        elif [[ $pool != - && $pool == "$subnet" ]] && in_cidr "$addr" "$pool"; then
+          where="in $subnet, the SMF pool of dnn $apn, which every UPF of the slice routes (OAI: the SMF takes the first associated UPF of the slice; per-UE mode gives separate UPFs, not a binding)"
+        elif [[ $pool != - ]] && in_cidr "$addr" "$pool"; then
           where="in $pool, the UE pool of UPF $upf"
         elif [[ -n $subnet ]] && in_cidr "$addr" "$subnet"; then
           where="in $subnet, the SMF pool of dnn $apn (an OAI SMF assigns from its own pool: the address cannot name the UPF)"

@@ -193,6 +193,9 @@ ps_establish() {
   fi
   _if=uesimtun$((_psi - 1))
   _addr=$PREFIX.$(host_part $_psi)
+  # UE_SIM_STATIC_ADDRESS stands for the subscriber's static address in the core's subscription
+  # data (free5GC: staticIpAddress): a real SMF gives it to the UE's first session.
+  [ -n "${UE_SIM_STATIC_ADDRESS:-}" ] && [ "$_psi" = 1 ] && _addr=$UE_SIM_STATIC_ADDRESS
   # Left by a session released behind our back or by an earlier container of this pod.
   [ -e "/sys/class/net/$_if" ] && ip link delete "$_if" 2>/dev/null
   # A TUN/TAP device as UERANSIM's (busybox tunctl can only make TAP ones), else an ifb link
