@@ -38,6 +38,36 @@ final class EnvReader {
     }
   }
 
+  /**
+   * A "key=value,key=value" list (blank entries skipped), in order; throws ConfigException naming
+   * {@code name} for an entry without '=' or a key given twice, and when the list is empty.
+   *
+   * @param example a valid list, quoted in the messages
+   */
+  static java.util.List<Map.Entry<String, String>> pairs(String name, String list, String example) {
+    java.util.List<Map.Entry<String, String>> out = new java.util.ArrayList<>();
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (String part : list.split(",")) {
+      String entry = part.trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      int eq = entry.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException(name + ": '" + entry + "' is not key=value (e.g. " + example + ")");
+      }
+      String key = entry.substring(0, eq).trim();
+      if (!keys.add(key)) {
+        throw new ConfigException(name + ": " + key + " is listed twice");
+      }
+      out.add(Map.entry(key, entry.substring(eq + 1).trim()));
+    }
+    if (out.isEmpty()) {
+      throw new ConfigException(name + ": empty; give pairs such as " + example + ", or leave it unset");
+    }
+    return out;
+  }
+
   boolean bool(String name, boolean defaultValue) {
     String v = optional(name);
     if (v == null) {

@@ -46,30 +46,19 @@ public record NrfHosts(Map<Integer, String> bySst, String fallback) {
   /** "sst=host,sst=host"; throws ConfigException naming NRF_HOSTS. */
   static Map<Integer, String> parse(String list) {
     Map<Integer, String> out = new LinkedHashMap<>();
-    for (String part : list.split(",")) {
-      String entry = part.trim();
-      if (entry.isEmpty()) {
-        continue;
-      }
-      int eq = entry.indexOf('=');
-      if (eq <= 0) {
-        throw new ConfigException("NRF_HOSTS: '" + entry + "' is not sst=host (e.g. " + NEXSLICE + ")");
-      }
+    for (Map.Entry<String, String> e : EnvReader.pairs("NRF_HOSTS", list, NEXSLICE)) {
       int sst;
       try {
-        sst = Integer.parseInt(entry.substring(0, eq).trim());
-      } catch (NumberFormatException e) {
+        sst = Integer.parseInt(e.getKey());
+      } catch (NumberFormatException x) {
         sst = -1;
       }
       if (sst < 0 || sst > 255) {
-        throw new ConfigException("NRF_HOSTS: '" + entry.substring(0, eq).trim() + "' is not an SST (0-255)");
+        throw new ConfigException("NRF_HOSTS: '" + e.getKey() + "' is not an SST (0-255)");
       }
-      if (out.put(sst, host("NRF_HOSTS", entry.substring(eq + 1).trim())) != null) {
+      if (out.put(sst, host("NRF_HOSTS", e.getValue())) != null) {
         throw new ConfigException("NRF_HOSTS: SST " + sst + " is listed twice");
       }
-    }
-    if (out.isEmpty()) {
-      throw new ConfigException("NRF_HOSTS: empty; give sst=host pairs (e.g. " + NEXSLICE + ") or leave it unset");
     }
     return out;
   }

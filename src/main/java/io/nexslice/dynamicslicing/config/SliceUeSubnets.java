@@ -32,33 +32,18 @@ public record SliceUeSubnets(Map<String, String> byDnn) {
   /** "dnn=cidr,dnn=cidr"; throws ConfigException naming SLICE_UE_SUBNETS. */
   static Map<String, String> parse(String list) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String part : list.split(",")) {
-      String entry = part.trim();
-      if (entry.isEmpty()) {
-        continue;
-      }
-      int eq = entry.indexOf('=');
-      if (eq <= 0) {
-        throw new ConfigException("SLICE_UE_SUBNETS: '" + entry + "' is not dnn=cidr (e.g. " + NEXSLICE + ")");
-      }
-      String dnn = entry.substring(0, eq).trim();
+    for (Map.Entry<String, String> e : EnvReader.pairs("SLICE_UE_SUBNETS", list, NEXSLICE)) {
+      String dnn = e.getKey();
       try {
         new Slice(1, Optional.empty(), dnn); // the DNN rules UE annotations follow
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("SLICE_UE_SUBNETS: " + e.getMessage());
+      } catch (IllegalArgumentException x) {
+        throw new ConfigException("SLICE_UE_SUBNETS: " + x.getMessage());
       }
-      String cidr;
       try {
-        cidr = AddressPool.requireNetwork(entry.substring(eq + 1).trim());
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("SLICE_UE_SUBNETS: " + dnn + ": " + e.getMessage());
+        out.put(dnn, AddressPool.requireNetwork(e.getValue()));
+      } catch (IllegalArgumentException x) {
+        throw new ConfigException("SLICE_UE_SUBNETS: " + dnn + ": " + x.getMessage());
       }
-      if (out.put(dnn, cidr) != null) {
-        throw new ConfigException("SLICE_UE_SUBNETS: DNN " + dnn + " is listed twice");
-      }
-    }
-    if (out.isEmpty()) {
-      throw new ConfigException("SLICE_UE_SUBNETS: empty; give dnn=cidr pairs (e.g. " + NEXSLICE + ") or leave it unset");
     }
     return out;
   }

@@ -12,28 +12,12 @@ public final class AddressPool {
   private final int blockPrefix;
 
   public AddressPool(String cidr, int blockPrefix) {
-    String[] parts = cidr.trim().split("/");
-    if (parts.length != 2) {
-      throw new IllegalArgumentException("'" + cidr + "' is not a CIDR such as 12.2.0.0/16");
-    }
-    long addr = parseIpv4(parts[0]);
-    int p;
-    try {
-      p = Integer.parseInt(parts[1]);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("'" + cidr + "' has no prefix length");
-    }
-    if (p < 8 || p > 30) {
-      throw new IllegalArgumentException("prefix /" + p + " of '" + cidr + "' is outside /8-/30");
-    }
+    long[] network = parseNetwork(cidr, 8, 30);
+    int p = (int) network[1];
     if (blockPrefix < p || blockPrefix > 30) {
       throw new IllegalArgumentException("block size /" + blockPrefix + " must be between /" + p + " and /30");
     }
-    if ((addr & mask(p)) != addr) {
-      throw new IllegalArgumentException("'" + cidr + "' has host bits set; did you mean "
-          + format(addr & mask(p)) + "/" + p + "?");
-    }
-    this.base = addr;
+    this.base = network[0];
     this.prefix = p;
     this.blockPrefix = blockPrefix;
   }
@@ -90,9 +74,15 @@ public final class AddressPool {
    * IllegalArgumentException saying what is wrong.
    */
   public static String requireNetwork(String cidr) {
+    long[] network = parseNetwork(cidr, 1, 32);
+    return format(network[0]) + "/" + network[1];
+  }
+
+  /** {address, prefix} of a network CIDR whose prefix lies in [min, max]; throws saying what is wrong. */
+  private static long[] parseNetwork(String cidr, int min, int max) {
     String[] parts = cidr.trim().split("/");
     if (parts.length != 2) {
-      throw new IllegalArgumentException("'" + cidr + "' is not a CIDR such as 12.1.1.0/24");
+      throw new IllegalArgumentException("'" + cidr + "' is not a CIDR such as 12.2.0.0/16");
     }
     long addr = parseIpv4(parts[0]);
     int p;
@@ -101,14 +91,14 @@ public final class AddressPool {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("'" + cidr + "' has no prefix length");
     }
-    if (p < 1 || p > 32) {
-      throw new IllegalArgumentException("prefix /" + p + " of '" + cidr + "' is outside /1-/32");
+    if (p < min || p > max) {
+      throw new IllegalArgumentException("prefix /" + p + " of '" + cidr + "' is outside /" + min + "-/" + max);
     }
     if ((addr & mask(p)) != addr) {
       throw new IllegalArgumentException("'" + cidr + "' has host bits set; did you mean "
           + format(addr & mask(p)) + "/" + p + "?");
     }
-    return format(addr) + "/" + p;
+    return new long[] {addr, p};
   }
 
   /** True when the networks {@code a} and {@code b} (CIDR text) share an address. */
