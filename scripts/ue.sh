@@ -461,8 +461,6 @@ cmd_rebind() {
       fi
       sleep 1
     done
-    local static_ip; static_ip=$(k -n "$NAMESPACE" get pod "$pod" -o jsonpath='{.metadata.annotations.nexslice\.io/ue-ip}' 2>/dev/null || true)
-    [[ -n $static_ip ]] && echo "  binding    static address $static_ip (nexslice.io/ue-ip)"
     local imsis; imsis=$(ue_imsis "$pod")
     [[ -n $imsis ]] || { echo "$pod: nr-cli --dump found no UE in the pod (is it a UERANSIM UE?)" >&2; failed+=("$pod"); continue; }
     local imsi
@@ -545,6 +543,8 @@ cmd_verify() {
       [[ $ready == true ]] || problems+=("the mark says nexslice.io/upf-ready=$ready")
       echo "  UPF        $upf: $upf_state, UE pool $pool, marked ready $([[ -n $marked ]] && iso "$marked" || echo "(time unknown)")"
     fi
+    local static_ip; static_ip=$(k -n "$NAMESPACE" get pod "$pod" -o jsonpath='{.metadata.annotations.nexslice\.io/ue-ip}' 2>/dev/null || true)
+    if [[ -n $static_ip ]]; then echo "  binding    static address $static_ip (nexslice.io/ue-ip)"; fi
     local imsis; imsis=$(ue_imsis "$pod")
     if [[ -z $imsis ]]; then
       problems+=("nr-cli --dump found no UE in the pod")
