@@ -553,6 +553,7 @@ class ReliabilityIT {
   void r7LeaderHandOverMidBurstBothWaysServesEveryUeExactlyOnce() throws Exception {
     Map<String, String> lease = new HashMap<>(ClusterInstallIT.FAST_LEASE);
     lease.put("UPF_IMAGE", IMAGE);
+    lease.put("UPF_PROFILE", RELIABILITY_PROFILE);
     RunningController a = RunningController.start(kube.cluster(), ns, lease);
     RunningController b = RunningController.start(kube.cluster(), ns, lease);
     toClose.add(a);
