@@ -18,8 +18,11 @@
 #   still use them).
 # - the kubelet makes no iptables chains; the CNI chain is bridge + host-local only (no masquerade,
 #   no portmap), on a bridge dsbr-<id> with a /24 of 10.244.0.0/16 that no host route uses.
-# Limits: no kube-proxy (ClusterIPs do not route), no cluster DNS, pods cannot reach the API
-# server (it listens on the host's 127.0.0.1).
+# - pods reach the API server as in any cluster, at the kubernetes Service (10.96.0.1:443): one
+#   DNAT rule in the host's nat PREROUTING, for packets entering from this node's bridge only, to
+#   the API server on 127.0.0.1 (route_localnet on that bridge alone); stop deletes the rule, the
+#   bridge and its sysctl with it. This is what an in-cluster controller needs.
+# Limits: no kube-proxy (other ClusterIPs do not route), no cluster DNS.
 
 # shellcheck source=scripts/lib/images.sh
 source "$ROOT/scripts/lib/images.sh"
@@ -33,10 +36,10 @@ node_preflight() {
   [[ $(uname -s) == Linux ]] || die "--full needs Linux (containerd, runc, namespaces); elsewhere use k3s or your own cluster"
   (($(id -u) == 0)) || die "--full needs root (mount namespaces, cgroups, a bridge): run it with sudo, or use the control plane alone (no --full)"
   local missing=() t
-  for t in containerd ctr runc unshare nsenter busybox ip sha256sum; do command -v "$t" >/dev/null || missing+=("$t"); done
+  for t in containerd ctr runc unshare nsenter busybox ip sha256sum iptables; do command -v "$t" >/dev/null || missing+=("$t"); done
   for t in bridge host-local loopback; do [[ -x /usr/lib/cni/$t ]] || missing+=("/usr/lib/cni/$t"); done
   ((${#missing[@]} == 0)) ||
-    die "--full needs ${missing[*]}: run 'sudo scripts/setup.sh' (installs containerd runc containernetworking-plugins busybox-static)"
+    die "--full needs ${missing[*]}: run 'sudo scripts/setup.sh' (installs containerd runc containernetworking-plugins busybox-static iptables)"
   case $DIR in /var|/var/*|/run|/run/*) die "--dir $DIR: with --full, DIR must not be under /var or /run (they are overlaid)" ;; esac
 }
 
@@ -90,9 +93,21 @@ start_node() { # assets dir
       mount --bind "$f" "/proc/sys/$(basename "$f" | tr . /)"
     done' _ "$node" || die "could not set up the private mount namespace (overlays on /var and /run)"
 
+  # The bridge is made here, not by the CNI plugin at the first pod (which reuses it), so that the
+  # pods' way to the API server is in place before any pod runs.
+  ip link add "dsbr-$id" type bridge 2>/dev/null || ip link show "dsbr-$id" >/dev/null ||
+    die "could not create the bridge dsbr-$id"
+  ip link set "dsbr-$id" up
+  echo 1 >"/proc/sys/net/ipv4/conf/dsbr-$id/route_localnet"
+  local api_port; api_port=$(sed 's#.*:##' "$DIR/server")
+  printf '%s\n' PREROUTING -i "dsbr-$id" -d 10.96.0.1/32 -p tcp --dport 443 -m comment --comment "dynamic-slicing $DIR" \
+    -j DNAT --to-destination "127.0.0.1:$api_port" >"$node/api-dnat"
+  mapfile -t dnat <"$node/api-dnat"
+  iptables -w -t nat -A "${dnat[@]}" || die "could not add the DNAT rule that lets pods reach the API server"
+
   cat >"$node/cni/10-dynamic-slicing.conflist" <<CNI
 {"cniVersion": "0.4.0", "name": "dynamic-slicing-$id", "plugins": [
-  {"type": "bridge", "bridge": "dsbr-$id", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+  {"type": "bridge", "bridge": "dsbr-$id", "isGateway": true, "isDefaultGateway": true, "ipMasq": false, "hairpinMode": true,
    "ipam": {"type": "host-local", "ranges": [[{"subnet": "$subnet.0/24"}]], "dataDir": "$node/cni-ipam"}}]}
 CNI
   cat >"$node/containerd.toml" <<TOML
@@ -219,6 +234,11 @@ stop_node() {
   ((${#pids[@]})) && kill_and_wait "${pids[@]}"
   # The namespace holder last: with it the overlays, sysctl files and netns mounts go.
   [[ -f $DIR/pids/mntns ]] && kill_and_wait "$(cat "$DIR/pids/mntns")"
+  if [[ -f $node/api-dnat ]]; then
+    mapfile -t dnat <"$node/api-dnat"
+    while iptables -w -t nat -D "${dnat[@]}" 2>/dev/null; do :; done
+    rm -f "$node/api-dnat"
+  fi
   local bridge id d
   bridge=$(cat "$node/bridge" 2>/dev/null || true)
   if [[ -n $bridge ]] && ip link show "$bridge" >/dev/null 2>&1; then
