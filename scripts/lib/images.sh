@@ -38,19 +38,33 @@ build_image() { # name ref out entrypoint...
   printf 'root:x:0:0:root:/root:/bin/sh\n' >"$work/rootfs/etc/passwd"
   printf 'root:x:0:\n' >"$work/rootfs/etc/group"
   cp -a "$src/." "$work/rootfs/"   # image files win over applet links (e.g. /bin/bash)
+  local entry; entry=$(printf '"%s",' "$@"); entry="[${entry%,}]"
+  archive_rootfs "$work/rootfs" "$ref" "$out" \
+    "{\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],\"Entrypoint\":$entry,\"WorkingDir\":\"/\",\"Labels\":{\"org.opencontainers.image.title\":\"nexslice-$name\",\"org.opencontainers.image.description\":\"dynamic-slicing local cluster only: a simulator, not the real image\"}}" \
+    "scripts/lib/images.sh build_image $name"
+  rm -rf "$work"
+}
+
+# archive_rootfs ROOTFS REF OUT CONFIG CREATED_BY: ROOTFS as a one-layer docker-archive tarball
+# (what `docker save` writes; ctr, k3s ctr and jib's tar:// base all read it), image config CONFIG
+# (a JSON object), reproducible: sorted, mtime 0, root owned.
+archive_rootfs() {
+  local rootfs=$1 ref=$2 out=$3 config=$4 created_by=$5
+  local work; work=$(mktemp -d)
   mkdir -p "$work/archive"
-  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work/rootfs" -cf "$work/layer.tar" .
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$rootfs" -cf "$work/layer.tar" .
   local layer_sha; layer_sha=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
   mkdir -p "$work/archive/$layer_sha"
   mv "$work/layer.tar" "$work/archive/$layer_sha/layer.tar"
-  local entry; entry=$(printf '"%s",' "$@"); entry="[${entry%,}]"
-  printf '{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Entrypoint":%s,"WorkingDir":"/","Labels":{"org.opencontainers.image.title":"nexslice-%s","org.opencontainers.image.description":"dynamic-slicing local cluster only: a simulator, not the real image"}},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"scripts/lib/images.sh build_image %s"}]}' \
-    "$entry" "$name" "$layer_sha" "$name" >"$work/config.json"
+  printf '{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":%s,"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"%s"}]}' \
+    "$config" "$layer_sha" "$created_by" >"$work/config.json"
   local config_sha; config_sha=$(sha256sum "$work/config.json" | cut -d' ' -f1)
   mv "$work/config.json" "$work/archive/$config_sha.json"
   printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' "$config_sha" "$ref" "$layer_sha" \
     >"$work/archive/manifest.json"
-  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work/archive" -cf "$out" .
+  # Entries without a "./" prefix: jib refuses to unpack a "./" entry of a tar:// base.
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work/archive" -cf "$out" \
+    manifest.json "$config_sha.json" "$layer_sha"
   rm -rf "$work"
 }
 
