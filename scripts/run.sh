@@ -4,12 +4,26 @@
 # (kubelet, containerd; UPFs run the UPF simulator unless UPF_IMAGE says otherwise), elsewhere
 # the control plane alone (DS_LOCAL_FULL=0 forces that).
 # Configuration: the environment variables listed in README.md (WATCH_NAMESPACES, UE_SELECTOR, ...).
+#
+#   scripts/run.sh                 the controller as a process on this machine
+#   scripts/run.sh --in-cluster    the controller as users install it: builds the image
+#                                  (scripts/build-image.sh), loads it into the cluster's containerd
+#                                  (the full local cluster's, or k3s's), applies manifests/ with only
+#                                  the image changed (a kustomize overlay in target/in-cluster), and
+#                                  waits for the rollout. With no cluster reachable it starts the
+#                                  full local cluster first (Linux, root).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$ROOT/target/dynamic-slicing.jar
 LOCAL_DIR=${DS_LOCAL_DIR:-/tmp/dynamic-slicing-cluster}
 
-[[ -f $JAR ]] || (cd "$ROOT" && mvn -B -q -DskipTests package)
+IN_CLUSTER=0
+case ${1:-} in
+  --in-cluster) IN_CLUSTER=1 ;;
+  "") ;;
+  *) echo "usage: scripts/run.sh [--in-cluster]" >&2; exit 2 ;;
+esac
+((IN_CLUSTER)) || [[ -f $JAR ]] || (cd "$ROOT" && mvn -B -q -DskipTests package)
 ASSETS=$("$ROOT/scripts/build-control-plane.sh" 2>/dev/null || true)
 KUBECTL=$(command -v kubectl || echo "$ASSETS/kubectl")
 
@@ -17,6 +31,10 @@ reachable() { [[ -x $KUBECTL ]] && "$KUBECTL" version --request-timeout=3s >/dev
 
 if ! reachable; then
   full=()
+  if ((IN_CLUSTER)) && [[ $(uname -s) != Linux || $(id -u) != 0 ]]; then
+    echo "[run] --in-cluster needs a cluster that runs pods: none is reachable, and the full local cluster needs Linux and root" >&2
+    exit 1
+  fi
   if [[ ${DS_LOCAL_FULL:-1} == 1 && $(uname -s) == Linux && $(id -u) == 0 ]]; then
     full=(--full)
     echo "[run] no cluster reachable through ${KUBECONFIG:-~/.kube/config}; starting the full local cluster (kubelet, containerd) in $LOCAL_DIR" >&2
@@ -40,5 +58,54 @@ for ns in "${NAMESPACES[@]}"; do
     else echo "[run] warning: namespace $ns does not exist yet; UEs there are served once it does" >&2; fi
   fi
 done
+if ((IN_CLUSTER)); then
+  local_cluster=0
+  [[ ${KUBECONFIG:-} == "$LOCAL_DIR/kubeconfig" && -S $LOCAL_DIR/node/containerd.sock ]] && local_cluster=1
+  # A tag of its own per build, so that applying it rolls the Deployment out.
+  TAG=dev-$(date +%s)
+  "$ROOT/scripts/build-image.sh" --name "dynamic-slicing:$TAG" >&2
+  IMAGE_TAR=$ROOT/target/dynamic-slicing-image.tar
+  if ((local_cluster)); then
+    ctr --address "$LOCAL_DIR/node/containerd.sock" -n k8s.io images import "$IMAGE_TAR" >&2
+  elif command -v k3s >/dev/null; then
+    k3s ctr images import "$IMAGE_TAR" >&2
+  elif [[ ${DS_IMAGE_LOADED:-0} != 1 ]]; then
+    echo "[run] this cluster is neither the local one nor k3s on this machine: load $IMAGE_TAR into its nodes" >&2
+    echo "[run] (or push it to a registry they pull from), then run again with DS_IMAGE_LOADED=1" >&2
+    exit 1
+  fi
+  OVERLAY=$ROOT/target/in-cluster
+  mkdir -p "$OVERLAY"
+  {
+    echo "# Made by scripts/run.sh --in-cluster: manifests/ as shipped, with the image just built."
+    echo "apiVersion: kustomize.config.k8s.io/v1beta1"
+    echo "kind: Kustomization"
+    echo "bases:"
+    echo "  - ../../manifests"
+    echo "images:"
+    echo "  - name: dynamic-slicing"
+    echo "    newTag: $TAG"
+    if ((local_cluster)); then
+      # No registry reaches the local node: its UPFs run the UPF simulator, as with run.sh on the host.
+      echo "patchesJson6902:"
+      echo "  - target: {group: apps, version: v1, kind: Deployment, name: dynamic-slicing}"
+      echo "    path: upf-simulator.yaml"
+      printf '%s\n' '- op: add' '  path: /spec/template/spec/containers/0/env/-' \
+        '  value: {name: UPF_IMAGE, value: "localhost/nexslice-upf-simulator:dev"}' >"$OVERLAY/upf-simulator.yaml"
+    fi
+  } >"$OVERLAY/kustomization.yaml"
+  "$KUBECTL" apply -k "$OVERLAY" >&2
+  "$KUBECTL" -n nexslice rollout status deployment/dynamic-slicing --timeout=180s >&2
+  stop="$KUBECTL delete -k $OVERLAY"
+  ((local_cluster)) && stop+="; scripts/local-cluster.sh stop --dir $LOCAL_DIR"
+  cat >&2 <<EOF
+[run] dynamic-slicing:$TAG runs in namespace nexslice (2 replicas, one leader).
+[run] watch: $KUBECTL -n nexslice logs -f -l app.kubernetes.io/name=dynamic-slicing --prefix
+[run]        $KUBECTL -n nexslice get lease dynamic-slicing -o jsonpath='{.spec.holderIdentity}'
+[run]        $KUBECTL -n nexslice port-forward svc/dynamic-slicing-metrics 8080 & curl -s localhost:8080/api/ue-count
+[run] stop:  $stop
+EOF
+  exit 0
+fi
 # The image's JVM options (Dockerfile: serial GC, C1 only); JAVA_OPTS replaces them.
 exec java ${JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1} -jar "$JAR"

@@ -32,7 +32,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -444,6 +446,72 @@ class LocalKubeletE2EIT {
     } finally {
       kube.deleteNamespace(ps);
     }
+  }
+
+  /**
+   * Issue #17: the controller as users install it. scripts/run.sh --in-cluster builds the image
+   * (jlink base, jib), loads it into the node's containerd and applies manifests/ with only the
+   * image changed; no controller runs on the host for this namespace.
+   */
+  @Test
+  @Order(11)
+  void theControllerInstalledFromTheManifestsServesUesWithTwoReplicasAndOneLeader() throws Exception {
+    Run install = run("nexslice", Map.of("DS_LOCAL_DIR", cluster.localDir().orElseThrow().toString()),
+        "scripts/run.sh", "--in-cluster");
+    assertEquals(0, install.exit(), install.out());
+    String selector = "app.kubernetes.io/name=dynamic-slicing";
+    await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> kube.pods("nexslice", selector).stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null && ready(p)).count() == 2);
+    List<V1Pod> pods = kube.pods("nexslice", selector).stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    for (V1Pod p : pods) {
+      assertTrue(p.getSpec().getContainers().get(0).getImage().startsWith("dynamic-slicing:dev-"), p.getSpec().getContainers().get(0).getImage());
+      assertEquals(Boolean.TRUE, p.getSpec().getSecurityContext().getRunAsNonRoot());
+      assertEquals(Long.valueOf(65532), p.getSpec().getSecurityContext().getRunAsUser());
+      V1SecurityContext c = p.getSpec().getContainers().get(0).getSecurityContext();
+      assertEquals(Boolean.TRUE, c.getReadOnlyRootFilesystem());
+      assertEquals(Boolean.FALSE, c.getAllowPrivilegeEscalation());
+      assertEquals(List.of("ALL"), c.getCapabilities().getDrop());
+    }
+    Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+
+    // Exactly one leader: the Lease names one of them, and only that one says so in /metrics.
+    String holder = await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> new io.kubernetes.client.openapi.apis.CoordinationV1Api(kube.client)
+        .readNamespacedLease("dynamic-slicing", "nexslice").execute().getSpec().getHolderIdentity(), podNames::contains);
+    Map<String, String> leaderGauge = new HashMap<>();
+    for (V1Pod p : pods) {
+      String metrics = httpGet("http://" + p.getStatus().getPodIP() + ":8080/metrics");
+      leaderGauge.put(p.getMetadata().getName(), metrics.lines().filter(l -> l.startsWith("dynamic_slicing_leader "))
+          .findFirst().orElseThrow().split(" ")[1]);
+    }
+    assertEquals(Map.of(holder, "1.0"), leaderGauge.entrySet().stream().filter(e -> e.getValue().equals("1.0"))
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), leaderGauge.toString());
+
+    // A UE of ue.sh gets its UPF from the installed controller, and loses it on delete (its UpfRemoved).
+    String ue = addUe("nexslice", Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"));
+    kube.awaitUpf("nexslice", "upf-" + ue);
+    await().atMost(POD_TIMEOUT).until(() -> kube.hasEvent("nexslice", ue, "Normal", "UpfCreated"));
+    await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> "true".equals(mark(pod("nexslice", ue)).get("nexslice.io/upf-ready")));
+    // The status API as a user reaches it: kubectl port-forward to the metrics Service, which picks
+    // either replica; a warm standby serves the same count from its own cache.
+    int port = MainProcessIT.freePort();
+    Process forward = new ProcessBuilder(ClusterBackends.kubectl(), "--kubeconfig", cluster.kubeconfig().toString(),
+        "-n", "nexslice", "port-forward", "svc/dynamic-slicing-metrics", port + ":8080").redirectErrorStream(true).start();
+    try {
+      String count = await().atMost(Kube.TIMEOUT).ignoreExceptions()
+          .until(() -> httpGet("http://127.0.0.1:" + port + "/api/ue-count"), body -> body.contains("\"count\""));
+      assertTrue(count.contains("\"count\": 1") || count.contains("\"count\":1"), count);
+      assertTrue(httpGet("http://127.0.0.1:" + port + "/metrics").contains("dynamic_slicing_upfs"));
+    } finally {
+      forward.destroy();
+    }
+    assertEquals(0, run("nexslice", Map.of(), "scripts/ue.sh", "remove", ue, "--namespace", "nexslice").exit());
+    await().atMost(POD_TIMEOUT).until(() -> kube.hasEvent("nexslice", ue, "Normal", "UpfRemoved"));
+    kube.awaitNoUpf("nexslice", "upf-" + ue);
+  }
+
+  private static String httpGet(String url) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+        .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Test
