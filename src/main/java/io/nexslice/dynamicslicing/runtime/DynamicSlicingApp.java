@@ -21,9 +21,12 @@ import org.slf4j.LoggerFactory;
  * endpoints (/healthz, /readyz, /metrics, /api/ues, /api/ue-count). Main runs one; tests run
  * several in one JVM.
  *
- * <p>With leader election, only the Lease holder runs the controller (informers included); a
- * standby only campaigns. Losing the lease shuts the controller down at once and calls
- * {@code onLostLeadership}: informers cannot be restarted, so Main exits and the pod restarts.
+ * <p>With leader election every replica runs the informers and keeps its caches synced (a warm
+ * standby: readiness, /api and the cache-computed metrics mean the same on both), and only the
+ * Lease holder runs the workers that reconcile and write. A new leader starts from its warm
+ * cache and the keys queued meanwhile, with no relist. Losing the lease shuts the controller
+ * down at once and calls {@code onLostLeadership}: informers cannot be restarted, so Main exits
+ * and the pod restarts.
  */
 public final class DynamicSlicingApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DynamicSlicingApp.class);
@@ -50,12 +53,13 @@ public final class DynamicSlicingApp implements AutoCloseable {
     view[0] = new ClusterView(controller.namespaces(), controller.budget(), controller.registry());
     this.http = new HealthServer(config.httpPort(), this::isReady);
     new MetricsEndpoint(metrics.registry()).register(http);
-    new StatusApi(() -> leading ? view[0] : null).register(http);
+    new StatusApi(() -> view[0]).register(http);
   }
 
   /** Starts the HTTP endpoints and either the controller or the campaign for its lease; returns at once. */
   public void start() {
     http.start();
+    controller.startInformers();
     LeaderElectionSettings le = config.leaderElection();
     if (!le.enabled()) {
       leading = true;
@@ -98,9 +102,9 @@ public final class DynamicSlicingApp implements AutoCloseable {
     return leading;
   }
 
-  /** Ready when reconciling with synced caches, or when standing by for the lease. */
+  /** Ready once the caches are synced, leader or standby: a standby is ready to take over at once. */
   public boolean isReady() {
-    return leading ? controller.hasSynced() : config.leaderElection().enabled() && !closing;
+    return !closing && controller.hasSynced();
   }
 
   public int httpPort() {

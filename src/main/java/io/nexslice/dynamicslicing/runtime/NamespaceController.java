@@ -158,6 +158,11 @@ public final class NamespaceController {
             d.getMetadata().getLabels().get(io.nexslice.dynamicslicing.Names.LABEL_MANAGED_BY));
   }
 
+  /** Starts this namespace's informers (idempotent): every replica keeps its caches warm. */
+  void startInformers() {
+    factory.startAllRegisteredInformers();
+  }
+
   public boolean hasSynced() {
     return podInformer.hasSynced() && deploymentInformer.hasSynced() && serviceInformer.hasSynced()
         && configMapInformer.hasSynced();

@@ -59,6 +59,7 @@ public final class UpfController implements Controller {
   private final InFlight inFlight = new InFlight();
   private final Runnable warmUp;
   private volatile boolean stopped;
+  private boolean informersStarted;
 
   /**
    * @param client client for writes (bounded timeouts)
@@ -115,8 +116,17 @@ public final class UpfController implements Controller {
     }
   }
 
-  /** Starts informers and workers of every namespace and returns at once. */
-  public void start() {
+  /**
+   * Starts the informers of every namespace, and warms the reconcile path up, without reconciling:
+   * what a standby replica runs, so that taking over needs no relist. Events meanwhile queue their
+   * keys (deduplicated), which the workers drain once {@link #start} runs. Idempotent.
+   */
+  public synchronized void startInformers() {
+    if (informersStarted) {
+      return;
+    }
+    informersStarted = true;
+    namespaces.forEach(NamespaceController::startInformers);
     // While the informers list, warm the reconcile path up (see ReconcileWarmUp); a failure
     // here is not one: the first real reconcile meets and reports the same cause.
     Thread warm = new Thread(() -> {
@@ -128,6 +138,11 @@ public final class UpfController implements Controller {
     }, "warm-up");
     warm.setDaemon(true);
     warm.start();
+  }
+
+  /** Starts informers (if not yet) and workers of every namespace and returns at once. */
+  public void start() {
+    startInformers();
     broadcaster.startRecording();
     for (int i = 0; i < managers.size(); i++) {
       Controller manager = managers.get(i);

@@ -168,6 +168,11 @@ class ClusterInstallIT {
     for (int i = 0; i < 5; i++) {
       firstUids.put("upf-ue-" + i, kube.awaitUpf(ns, "upf-ue-" + i).getMetadata().getUid());
     }
+    // Warm standby: it keeps its own synced cache (its status API sees the 5 UEs) and writes nothing.
+    await().atMost(Kube.TIMEOUT).until(() -> standby.get("/api/ue-count").body().replaceAll("\\s", "").equals("{\"count\":5}"));
+    assertTrue(standby.app().isReady(), "a standby with synced caches is ready");
+    assertFalse(standby.get("/metrics").body().lines().anyMatch(l -> l.startsWith("dynamic_slicing_reconcile_total{")),
+        "a standby reconciles nothing");
 
     long stoppedAt = System.nanoTime();
     leader.close(); // a clean stop gives the lease up: the standby need not wait for it to expire
