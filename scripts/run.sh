@@ -12,16 +12,20 @@
 #                                  the image changed (a kustomize overlay in target/in-cluster), and
 #                                  waits for the rollout. With no cluster reachable it starts the
 #                                  full local cluster first (Linux, root).
+#   scripts/run.sh --in-cluster --all-namespaces
+#                                  the same from manifests/overlays/all-namespaces (a ClusterRole);
+#                                  WATCH_NAMESPACES=a,b narrows it to those namespaces.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$ROOT/target/dynamic-slicing.jar
 LOCAL_DIR=${DS_LOCAL_DIR:-/tmp/dynamic-slicing-cluster}
 
-IN_CLUSTER=0
-case ${1:-} in
-  --in-cluster) IN_CLUSTER=1 ;;
-  "") ;;
-  *) echo "usage: scripts/run.sh [--in-cluster]" >&2; exit 2 ;;
+IN_CLUSTER=0 BASE=manifests
+case "${1:-} ${2:-}" in
+  "--in-cluster ") IN_CLUSTER=1 ;;
+  "--in-cluster --all-namespaces") IN_CLUSTER=1 BASE=manifests/overlays/all-namespaces ;;
+  " ") ;;
+  *) echo "usage: scripts/run.sh [--in-cluster [--all-namespaces]]" >&2; exit 2 ;;
 esac
 ((IN_CLUSTER)) || [[ -f $JAR ]] || (cd "$ROOT" && mvn -B -q -DskipTests package)
 ASSETS=$("$ROOT/scripts/build-control-plane.sh" 2>/dev/null || true)
@@ -50,6 +54,7 @@ if ! reachable; then
 fi
 # The controller never creates the testbed namespace; on the local control plane we do it for you.
 IFS=',' read -ra NAMESPACES <<<"${WATCH_NAMESPACES:-nexslice}"
+((IN_CLUSTER)) && NAMESPACES+=(nexslice)   # where the manifests install the controller
 for ns in "${NAMESPACES[@]}"; do
   ns=${ns// /}
   [[ $ns == "*" || -z $ns ]] && continue
@@ -81,17 +86,26 @@ if ((IN_CLUSTER)); then
     echo "apiVersion: kustomize.config.k8s.io/v1beta1"
     echo "kind: Kustomization"
     echo "bases:"
-    echo "  - ../../manifests"
+    echo "  - ../../$BASE"
     echo "images:"
     echo "  - name: dynamic-slicing"
     echo "    newTag: $TAG"
-    if ((local_cluster)); then
-      # No registry reaches the local node: its UPFs run the UPF simulator, as with run.sh on the host.
-      echo "patchesJson6902:"
-      echo "  - target: {group: apps, version: v1, kind: Deployment, name: dynamic-slicing}"
-      echo "    path: upf-simulator.yaml"
-      printf '%s\n' '- op: add' '  path: /spec/template/spec/containers/0/env/-' \
-        '  value: {name: UPF_IMAGE, value: "localhost/nexslice-upf-simulator:dev"}' >"$OVERLAY/upf-simulator.yaml"
+    env_patch=()
+    # No registry reaches the local node: its UPFs run the UPF simulator, as with run.sh on the host.
+    ((local_cluster)) && env_patch+=("UPF_IMAGE=localhost/nexslice-upf-simulator:dev")
+    # The all-namespaces overlay watches "*" unless told which namespaces.
+    [[ $BASE == */all-namespaces && -n ${WATCH_NAMESPACES:-} && $WATCH_NAMESPACES != "*" ]] &&
+      env_patch+=("WATCH_NAMESPACES=$WATCH_NAMESPACES")
+    if ((${#env_patch[@]})); then
+      echo "patchesStrategicMerge:"
+      echo "  - env.yaml"
+      {
+        printf '%s\n' "apiVersion: apps/v1" "kind: Deployment" "metadata: {name: dynamic-slicing}" "spec:" \
+          "  template:" "    spec:" "      containers:" "        - name: controller" "          env:"
+        for kv in "${env_patch[@]}"; do
+          printf '            - {name: %s, value: "%s", valueFrom: null}\n' "${kv%%=*}" "${kv#*=}"
+        done
+      } >"$OVERLAY/env.yaml"
     fi
   } >"$OVERLAY/kustomization.yaml"
   "$KUBECTL" apply -k "$OVERLAY" >&2

@@ -509,6 +509,40 @@ class LocalKubeletE2EIT {
     kube.awaitNoUpf("nexslice", "upf-" + ue);
   }
 
+  /**
+   * Issue #17: the all-namespaces overlay, installed the same way (a ClusterRole), narrowed to two
+   * namespaces with WATCH_NAMESPACES: UEs in both are served, a third namespace is ignored.
+   */
+  @Test
+  @Order(12)
+  void theAllNamespacesOverlayServesTheListedNamespacesAndIgnoresAThird() throws Exception {
+    String a = kube.createNamespace("e2e-all-a");
+    String b = kube.createNamespace("e2e-all-b");
+    String c = kube.createNamespace("e2e-all-c");
+    try {
+      Run install = run("nexslice", Map.of("DS_LOCAL_DIR", cluster.localDir().orElseThrow().toString(),
+          "WATCH_NAMESPACES", a + "," + b), "scripts/run.sh", "--in-cluster", "--all-namespaces");
+      assertEquals(0, install.exit(), install.out());
+      // The unlisted namespace's UE first, so that it is Ready before the others are served.
+      String ueC = addUe(c, Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"));
+      await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> ready(pod(c, ueC)));
+      String ueA = addUe(a, Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"));
+      String ueB = addUe(b, Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"));
+      kube.awaitUpf(a, "upf-" + ueA);
+      kube.awaitUpf(b, "upf-" + ueB);
+      await().atMost(POD_TIMEOUT).until(() -> kube.hasEvent(a, ueA, "Normal", "UpfCreated")
+          && kube.hasEvent(b, ueB, "Normal", "UpfCreated"));
+      assertEquals(List.of(), kube.deployments(c).stream().map(d -> d.getMetadata().getName()).toList(),
+          "nothing made in a namespace not listed");
+      assertTrue(kube.events(c, ueC).stream().noneMatch(e -> e.getSource() != null
+          && "dynamic-slicing".equals(e.getSource().getComponent())), "no event from the controller in " + c);
+    } finally {
+      for (String n : List.of(a, b, c)) {
+        kube.deleteNamespace(n);
+      }
+    }
+  }
+
   private static String httpGet(String url) throws Exception {
     return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
         .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
