@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -474,18 +475,20 @@ class LocalKubeletE2EIT {
     }
     Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
 
-    // Exactly one leader: the Lease names one of them, and only that one says so in /metrics.
-    String holder = await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> new io.kubernetes.client.openapi.apis.CoordinationV1Api(kube.client)
-        .readNamespacedLease("dynamic-slicing", "nexslice").execute().getSpec().getHolderIdentity(), podNames::contains);
-    Map<String, String> leaderGauge = new HashMap<>();
-    for (V1Pod p : pods) {
-      String metrics = httpGet("http://" + p.getStatus().getPodIP() + ":8080/metrics");
-      leaderGauge.put(p.getMetadata().getName(), metrics.lines().filter(l -> l.startsWith("dynamic_slicing_leader "))
-          .findFirst().orElseThrow().split(" ")[1]);
-    }
-    assertEquals(Map.of(holder, "1.0"), leaderGauge.entrySet().stream().filter(e -> e.getValue().equals("1.0"))
-        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), leaderGauge.toString());
-
+    // Exactly one leader: the Lease names one of them, and only that one says so in /metrics. The
+    // Lease is written before the winner's elector starts its hook (up to a retry period later).
+    await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> {
+      String h = new io.kubernetes.client.openapi.apis.CoordinationV1Api(kube.client)
+          .readNamespacedLease("dynamic-slicing", "nexslice").execute().getSpec().getHolderIdentity();
+      Set<String> saying = new HashSet<>();
+      for (V1Pod p : pods) {
+        String metrics = httpGet("http://" + p.getStatus().getPodIP() + ":8080/metrics");
+        if (metrics.lines().anyMatch(l -> l.equals("dynamic_slicing_leader 1.0"))) {
+          saying.add(p.getMetadata().getName());
+        }
+      }
+      return podNames.contains(h) && saying.equals(Set.of(h)) ? h : null;
+    }, h -> h != null);
     // A UE of ue.sh gets its UPF from the installed controller, and loses it on delete (its UpfRemoved).
     String ue = addUe("nexslice", Map.of("UE_SIM_REGISTER_DELAY_SECONDS", "0"));
     kube.awaitUpf("nexslice", "upf-" + ue);
