@@ -39,9 +39,7 @@ public final class Ownership {
     if (podUid != null && podUid.equals(controller.get().getUid())) {
       return Owner.THIS_UE;
     }
-    Map<String, String> labels = existing.getMetadata().getLabels();
-    boolean markedOurs = labels != null && Names.CONTROLLER.equals(labels.get(Names.LABEL_MANAGED_BY));
-    return markedOurs ? Owner.PREVIOUS_UE : Owner.FOREIGN;
+    return isLabelledOurs(existing) ? Owner.PREVIOUS_UE : Owner.FOREIGN;
   }
 
   /**
@@ -57,13 +55,16 @@ public final class Ownership {
 
   /** The slice group a shared UPF object of ours serves, or null. */
   public static String sharedGroup(KubernetesObject o) {
-    if (o.getMetadata() == null || o.getMetadata().getLabels() == null || o.getMetadata().getAnnotations() == null) {
-      return null;
-    }
-    if (!Names.CONTROLLER.equals(o.getMetadata().getLabels().get(Names.LABEL_MANAGED_BY))) {
+    if (!isLabelledOurs(o) || o.getMetadata().getAnnotations() == null) {
       return null;
     }
     return o.getMetadata().getAnnotations().get(Names.ANNOTATION_SLICE_GROUP);
+  }
+
+  /** True when {@code o} carries our managed-by label (alone, not proof of ownership: see classify). */
+  public static boolean isLabelledOurs(KubernetesObject o) {
+    Map<String, String> labels = o.getMetadata() == null ? null : o.getMetadata().getLabels();
+    return labels != null && Names.CONTROLLER.equals(labels.get(Names.LABEL_MANAGED_BY));
   }
 
   /** The controller reference of {@code o} when it is a core/v1 Pod. */

@@ -4,6 +4,7 @@ import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.Names;
+import io.nexslice.dynamicslicing.model.Ownership;
 import io.nexslice.dynamicslicing.model.UeState;
 import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.pool.SliceBudget;
@@ -119,8 +120,7 @@ public final class ClusterView {
   }
 
   private static boolean isOurs(V1Deployment d) {
-    Map<String, String> labels = d.getMetadata().getLabels();
-    return labels != null && Names.CONTROLLER.equals(labels.get(Names.LABEL_MANAGED_BY));
+    return Ownership.isLabelledOurs(d);
   }
 
   private static String mode(V1Deployment d) {

@@ -3,6 +3,7 @@ package io.nexslice.dynamicslicing.runtime;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.Names;
+import io.nexslice.dynamicslicing.model.Ownership;
 import io.nexslice.dynamicslicing.pool.SliceBudget;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
 import java.util.List;
@@ -39,10 +40,9 @@ final class Indexes {
   static final String BY_SLICE = "slice";
 
   static List<String> perUeSlice(V1Deployment d) {
-    Map<String, String> labels = d.getMetadata().getLabels();
     Map<String, String> ann = d.getMetadata().getAnnotations();
-    if (labels == null || ann == null || !Names.CONTROLLER.equals(labels.get(Names.LABEL_MANAGED_BY))
-        || !"per-ue".equals(labels.getOrDefault(Names.LABEL_MODE, "per-ue"))) {
+    if (!Ownership.isLabelledOurs(d) || ann == null
+        || !"per-ue".equals(d.getMetadata().getLabels().getOrDefault(Names.LABEL_MODE, "per-ue"))) {
       return List.of();
     }
     String slice = ann.get(Names.ANNOTATION_SLICE);
@@ -68,9 +68,8 @@ final class Indexes {
   }
 
   static List<String> poolBlock(V1Deployment d) {
-    Map<String, String> labels = d.getMetadata().getLabels();
     Map<String, String> ann = d.getMetadata().getAnnotations();
-    if (labels == null || ann == null || !Names.CONTROLLER.equals(labels.get(Names.LABEL_MANAGED_BY))) {
+    if (!Ownership.isLabelledOurs(d) || ann == null) {
       return List.of();
     }
     String block = ann.get(Names.ANNOTATION_POOL);

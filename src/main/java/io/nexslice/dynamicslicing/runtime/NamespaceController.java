@@ -153,9 +153,7 @@ public final class NamespaceController {
       return false;
     }
     V1Deployment d = deploymentInformer.getIndexer().getByKey(namespace + "/" + name);
-    return d != null && d.getMetadata().getLabels() != null
-        && io.nexslice.dynamicslicing.Names.CONTROLLER.equals(
-            d.getMetadata().getLabels().get(io.nexslice.dynamicslicing.Names.LABEL_MANAGED_BY));
+    return d != null && io.nexslice.dynamicslicing.model.Ownership.isLabelledOurs(d);
   }
 
   /** Starts this namespace's informers (idempotent): every replica keeps its caches warm. */
