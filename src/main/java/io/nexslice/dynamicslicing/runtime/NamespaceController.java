@@ -120,28 +120,14 @@ public final class NamespaceController {
         podKey -> deploymentInformer.getIndexer().byIndex(Indexes.BY_OWNER_POD, podKey));
   }
 
-  /** namespace/name of the UPFs whose Deployment records {@code block}. */
-  public java.util.Set<String> poolHolders(String block) {
+  /**
+   * namespace/name of the Deployments an informer index files under {@code key}: the UPFs holding
+   * a block (Indexes.BY_POOL_BLOCK), a static address in a block (BY_STATIC_BLOCK), or a slice's
+   * budget slot (BY_SLICE).
+   */
+  java.util.Set<String> upfsIndexed(String index, String key) {
     java.util.Set<String> out = new java.util.HashSet<>();
-    for (V1Deployment d : deploymentInformer.getIndexer().byIndex(Indexes.BY_POOL_BLOCK, block)) {
-      out.add(d.getMetadata().getNamespace() + "/" + d.getMetadata().getName());
-    }
-    return out;
-  }
-
-  /** namespace/name of the UPFs whose Deployment records a static address inside {@code block}. */
-  public java.util.Set<String> staticHolders(String block) {
-    java.util.Set<String> out = new java.util.HashSet<>();
-    for (V1Deployment d : deploymentInformer.getIndexer().byIndex(Indexes.BY_STATIC_BLOCK, block)) {
-      out.add(d.getMetadata().getNamespace() + "/" + d.getMetadata().getName());
-    }
-    return out;
-  }
-
-  /** namespace/name of the per-UE UPFs whose Deployment records the slice {@code sliceKey}. */
-  public java.util.Set<String> sliceHolders(String sliceKey) {
-    java.util.Set<String> out = new java.util.HashSet<>();
-    for (V1Deployment d : deploymentInformer.getIndexer().byIndex(Indexes.BY_SLICE, sliceKey)) {
+    for (V1Deployment d : deploymentInformer.getIndexer().byIndex(index, key)) {
       out.add(d.getMetadata().getNamespace() + "/" + d.getMetadata().getName());
     }
     return out;

@@ -84,23 +84,13 @@ public final class UpfController implements Controller {
       namespaces.add(new NamespaceController(ns, watchClient, config));
     }
     // One allocator for every namespace: UE address blocks must be unique across the testbed.
-    this.pool = new PoolAllocator(config.pool(), block -> {
-      Set<String> holders = new HashSet<>();
-      namespaces.forEach(nc -> holders.addAll(nc.poolHolders(block)));
-      return holders;
-    }, block -> {
-      Set<String> holders = new HashSet<>();
-      namespaces.forEach(nc -> holders.addAll(nc.staticHolders(block)));
-      return holders;
-    });
+    this.pool = new PoolAllocator(config.pool(), upfsIndexed(Indexes.BY_POOL_BLOCK),
+        upfsIndexed(Indexes.BY_STATIC_BLOCK));
     UeSubnets subnets = profile.smfAssignsAddresses()
         ? UeSubnets.fromSmf(config.sliceUeSubnets()::forDnn)
         : UeSubnets.fromPool(pool);
-    this.budget = new SliceBudget(config.mode() == UpfMode.PER_UE ? config.maxUpfsPerSlice() : 0, slice -> {
-      Set<String> holders = new HashSet<>();
-      namespaces.forEach(nc -> holders.addAll(nc.sliceHolders(slice)));
-      return holders;
-    });
+    this.budget = new SliceBudget(config.mode() == UpfMode.PER_UE ? config.maxUpfsPerSlice() : 0,
+        upfsIndexed(Indexes.BY_SLICE));
     this.registrar = config.free5gcSmf()
         .map(url -> new Free5gcRegistrar(new Free5gcSmfClient(url), config.free5gcAnName()));
     this.registry = registrar.<UpfRegistry>map(r -> r).orElse(UpfRegistry.NONE);
@@ -138,6 +128,15 @@ public final class UpfController implements Controller {
     }, "warm-up");
     warm.setDaemon(true);
     warm.start();
+  }
+
+  /** For a key, the UPFs {@code index} files under it, over every watched namespace. */
+  private java.util.function.Function<String, Set<String>> upfsIndexed(String index) {
+    return key -> {
+      Set<String> holders = new HashSet<>();
+      namespaces.forEach(nc -> holders.addAll(nc.upfsIndexed(index, key)));
+      return holders;
+    };
   }
 
   /** Starts informers (if not yet) and workers of every namespace and returns at once. */
