@@ -139,7 +139,8 @@ public final class SliceUpfReconciler extends GuardedReconciler {
   private Optional<Result> removePerUeLeftovers(Request request, V1Pod pod, Optional<SliceGroup> group)
       throws ApiException {
     String podUid = pod == null ? null : pod.getMetadata().getUid();
-    List<Slot> own = Slot.of(cache, request.getNamespace(), UpfNames.forPod(request.getName()),
+    String ownName = UpfNames.forPod(request.getName());
+    List<Slot> own = Slot.of(cache, request.getNamespace(), ownName,
         (kind, o) -> Ownership.classify(o, request.getName(), podUid));
     if (own.stream().noneMatch(s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE)) {
       return Optional.empty();
@@ -150,11 +151,11 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       return Optional.of(new Result(true, SWITCH_RECHECK));
     }
     List<String> deleted = slotWriter.delete(own, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
-    subnets.release(request.getNamespace() + "/" + UpfNames.forPod(request.getName()));
-    log.info("Removed per-UE UPF {} ({}) ue={}/{}: served by its slice UPF now", UpfNames.forPod(request.getName()),
+    subnets.release(request.getNamespace() + "/" + ownName);
+    log.info("Removed per-UE UPF {} ({}) ue={}/{}: served by its slice UPF now", ownName,
         deleted, request.getNamespace(), request.getName());
-    if (registry.deregister(request.getNamespace(), UpfNames.forPod(request.getName())) instanceof UpfRegistry.Refused r) {
-      throw new RetryLater("per-UE UPF " + UpfNames.forPod(request.getName()) + " still in the SMF: " + r.answer());
+    if (registry.deregister(request.getNamespace(), ownName) instanceof UpfRegistry.Refused r) {
+      throw new RetryLater("per-UE UPF " + ownName + " still in the SMF: " + r.answer());
     }
     return Optional.empty();
   }

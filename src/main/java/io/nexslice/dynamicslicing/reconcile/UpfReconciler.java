@@ -144,7 +144,6 @@ public final class UpfReconciler extends GuardedReconciler {
     }
     UeSubnets.Assignment subnet = subnets.assign(owner, slice.dnn(), SlotWriter.currentBlock(slots), staticAddress);
     if (subnet instanceof UeSubnets.AddressInvalid invalid) {
-      budget.release(owner);
       removeRefused(request, pod, upfName, slots, "its static address cannot be bound");
       warnings.addressInvalid(ue, staticAddress.orElseThrow(), invalid.reason());
       return invalid.mayFree() ? new Result(true, POOL_RECHECK) : new Result(false);
@@ -156,7 +155,6 @@ public final class UpfReconciler extends GuardedReconciler {
       return new Result(true, POOL_RECHECK);
     }
     if (subnet instanceof UeSubnets.NoSmfSubnet none) {
-      budget.release(owner);
       budget.stopsWaiting(ue.key());
       removeRefused(request, pod, upfName, slots, "no UE subnet for its DNN");
       warnings.noSmfSubnet(ue, none.dnn());
@@ -256,8 +254,8 @@ public final class UpfReconciler extends GuardedReconciler {
     marks.converge(pod, Optional.empty());
     String owner = request.getNamespace() + "/" + upfName;
     subnets.release(owner);
+    budget.release(owner);
     if (!removed.isEmpty()) {
-      budget.release(owner);
       log.info("Removed UPF {} ({}) ue={}/{}: {}", upfName, removed, request.getNamespace(), request.getName(), why);
       listener.upfRemoved(request);
     }
@@ -314,8 +312,8 @@ public final class UpfReconciler extends GuardedReconciler {
     subnets.release(request.getNamespace() + "/" + upfName);
     budget.release(request.getNamespace() + "/" + upfName);
     budget.stopsWaiting(request.getNamespace() + "/" + request.getName());
+    UeRef ue = pod != null ? UeRef.of(pod) : new UeRef(request.getNamespace(), request.getName(), ownerUid);
     if (!deleted.isEmpty()) {
-      UeRef ue = pod != null ? UeRef.of(pod) : new UeRef(request.getNamespace(), request.getName(), ownerUid);
       String why = pod == null ? "UE pod gone or no longer selected"
           : UeState.isTerminating(pod) ? "UE pod terminating"
           : UeState.hasEnded(pod) ? "UE pod " + pod.getStatus().getPhase() : "UE pod no longer selected";
@@ -324,8 +322,7 @@ public final class UpfReconciler extends GuardedReconciler {
       log.info("Removed UPF {} ({}) ue={}: {}", upfName, String.join(", ", deleted), ue, why);
       listener.upfRemoved(request);
     }
-    deregister(request.getNamespace(), upfName,
-        pod != null ? UeRef.of(pod) : new UeRef(request.getNamespace(), request.getName(), ownerUid));
+    deregister(request.getNamespace(), upfName, ue);
     return new Result(false);
   }
 
