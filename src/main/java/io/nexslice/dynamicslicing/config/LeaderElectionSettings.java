@@ -6,12 +6,15 @@ import java.util.UUID;
 
 /**
  * Leader election with a coordination.k8s.io Lease: only the holder reconciles; a standby takes
- * over once the lease expires.
+ * over once the lease expires, or at once when the holder gives it up.
  *
  * @param enabled LEADER_ELECTION (default false; the shipped Deployment turns it on)
  * @param leaseName LEASE_NAME (default dynamic-slicing)
  * @param leaseNamespace LEASE_NAMESPACE, else POD_NAMESPACE, else the first watched namespace
  * @param identity POD_NAME (unique per replica), else host name plus a random suffix
+ * @param leaseDuration LEASE_DURATION_SECONDS (15): how long a standby waits after the holder's last renewal
+ * @param renewDeadline RENEW_DEADLINE_SECONDS (10): how long the holder keeps leading while its renewals fail
+ * @param retryPeriod RETRY_PERIOD_SECONDS (2): how often the holder writes its renewal, and a failed write is retried
  */
 public record LeaderElectionSettings(boolean enabled, String leaseName, String leaseNamespace, String identity,
     Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
@@ -26,6 +29,13 @@ public record LeaderElectionSettings(boolean enabled, String leaseName, String l
     }
     if (retry.compareTo(renew) >= 0) {
       throw new ConfigException("RETRY_PERIOD_SECONDS: must be less than RENEW_DEADLINE_SECONDS (" + renew.toSeconds() + ")");
+    }
+    // The leader writes its renewal every retry period and believes in its lease until a renewal
+    // has failed for the renew deadline, so it may act up to retry + renew after its last write: that
+    // must end before a standby may take the lease (WatchedLeaseLock).
+    if (retry.plus(renew).compareTo(lease) >= 0) {
+      throw new ConfigException("RETRY_PERIOD_SECONDS + RENEW_DEADLINE_SECONDS: their sum (" + retry.plus(renew).toSeconds()
+          + ") must be less than LEASE_DURATION_SECONDS (" + lease.toSeconds() + "), or a stalled leader could act after a standby took over");
     }
     String ns = r.string("LEASE_NAMESPACE", r.string("POD_NAMESPACE", fallbackNamespace));
     String name = r.string("LEASE_NAME", "dynamic-slicing");

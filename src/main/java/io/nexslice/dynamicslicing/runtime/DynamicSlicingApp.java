@@ -4,10 +4,10 @@ import io.kubernetes.client.extended.controller.Controller;
 import io.kubernetes.client.extended.controller.LeaderElectingController;
 import io.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.kubernetes.client.extended.leaderelection.LeaderElector;
-import io.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kubernetes.client.openapi.ApiClient;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
 import io.nexslice.dynamicslicing.config.LeaderElectionSettings;
+import io.nexslice.dynamicslicing.election.WatchedLeaseLock;
 import io.nexslice.dynamicslicing.http.HealthServer;
 import io.nexslice.dynamicslicing.http.MetricsEndpoint;
 import io.nexslice.dynamicslicing.http.StatusApi;
@@ -37,15 +37,18 @@ public final class DynamicSlicingApp implements AutoCloseable {
   private final HealthServer http;
   private final Runnable onLostLeadership;
   private final ApiClient client;
+  private final ApiClient watchClient;
   private volatile boolean leading;
   private volatile boolean closing;
   private LeaderElector leaderElector;
+  private WatchedLeaseLock lock;
   private Thread electionThread;
 
   public DynamicSlicingApp(ControllerConfig config, ApiClient client, ApiClient watchClient, Runnable onLostLeadership)
       throws IOException {
     this.config = config;
     this.client = client;
+    this.watchClient = watchClient;
     this.onLostLeadership = onLostLeadership;
     ClusterView[] view = new ClusterView[1];
     this.metrics = new ControllerMetrics(() -> view[0], config.upfProfile(), this::isLeader);
@@ -66,9 +69,17 @@ public final class DynamicSlicingApp implements AutoCloseable {
       controller.start();
       return;
     }
-    LeaseLock lock = new LeaseLock(le.leaseNamespace(), le.leaseName(), le.identity(), client);
+    lock = new WatchedLeaseLock(le.leaseNamespace(), le.leaseName(), le.identity(), client, watchClient,
+        le.retryPeriod(), System::nanoTime);
+    lock.start();
+    // The elector polls the watched Lease every WatchedLeaseLock.POLL; the lock writes renewals
+    // every retry period. A poll whose write outlasts the poll period is given up by the elector
+    // (the write itself completes, and the next poll sees its result): say so briefly instead of
+    // the library's stack trace.
     leaderElector = new LeaderElector(
-        new LeaderElectionConfig(lock, le.leaseDuration(), le.renewDeadline(), le.retryPeriod()));
+        new LeaderElectionConfig(lock, le.leaseDuration(), le.renewDeadline(), WatchedLeaseLock.POLL),
+        t -> log.info("Lease {}/{}: a write outlasted the {} ms poll; the next poll sees its result ({})", le.leaseNamespace(),
+            le.leaseName(), WatchedLeaseLock.POLL.toMillis(), t.toString()));
     LeaderElectingController elector = new LeaderElectingController(leaderElector, new Controller() {
       @Override
       public void run() {
@@ -84,6 +95,18 @@ public final class DynamicSlicingApp implements AutoCloseable {
       }
     });
     electionThread = new Thread(() -> {
+      // Campaign only once the Lease is listed: before that the lock would report it absent.
+      while (!lock.hasSynced() && !closing) {
+        try {
+          Thread.sleep(WatchedLeaseLock.POLL.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      if (closing) {
+        return;
+      }
+      lock.warmUpWrites();
       elector.run();
       if (!closing) {
         log.error("Lost the lease {}/{}: stopped reconciling", le.leaseNamespace(), le.leaseName());
@@ -116,18 +139,30 @@ public final class DynamicSlicingApp implements AutoCloseable {
   }
 
   /**
-   * Stops reconciling, then gives up the lease so a standby takes over at once. The order
-   * matters: the controller runs on the elector's hook thread, which close() waits for.
+   * Stops reconciling, then gives up the lease so a standby takes over at its next poll. The
+   * order matters: nothing may be written once the lease is given up, so the workers stop first,
+   * then the elector's renewals, and only then is the Lease released.
    * (LeaderElectingController.shutdown() stops only the controller: the elector would keep
    * renewing the lease and no standby could ever take over.)
    */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closing) {
+      return;
+    }
     closing = true;
     leading = false;
     controller.shutdown();
     if (leaderElector != null) {
+      // close() stops the elector's executors, so no renewal starts after it, and gives the
+      // lease up. A renewal already in flight cannot outlive the release: each write names the
+      // resourceVersion it was based on, so whichever comes second gets 409. If the elector's
+      // release was the one refused, release() re-reads and gives the lease up.
       leaderElector.close();
+      if (lock.release()) {
+        log.info("Gave up the lease {}", lock.describe());
+      }
+      lock.stop();
     }
     http.close();
   }

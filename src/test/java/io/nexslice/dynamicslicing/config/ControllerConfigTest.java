@@ -87,6 +87,16 @@ class ControllerConfigTest {
     assertEquals(List.of("my-nrf", "my-nrf"), List.of(single.forSst(1), single.forSst(3)));
   }
 
+  @Test
+  void leaderElectionTimingsThatWouldLetAStalledLeaderOutliveItsLeaseAreRefused() {
+    // Retry 2 + renew 10 = 12 < 15: the defaults pass; 5 + 10 = 15 would let a leader whose
+    // renewals stall act until the moment a standby may take over.
+    assertEquals(15, ControllerConfig.fromEnvironment(Map.of()).leaderElection().leaseDuration().toSeconds());
+    assertMessage("RETRY_PERIOD_SECONDS + RENEW_DEADLINE_SECONDS", Map.of("RETRY_PERIOD_SECONDS", "5"));
+    assertMessage("RENEW_DEADLINE_SECONDS", Map.of("RENEW_DEADLINE_SECONDS", "15"));
+    assertMessage("RETRY_PERIOD_SECONDS", Map.of("RETRY_PERIOD_SECONDS", "10"));
+  }
+
   private static void assertMessage(String variable, Map<String, String> env) {
     ConfigException e = assertThrows(ConfigException.class, () -> ControllerConfig.fromEnvironment(env));
     assertTrue(e.getMessage().startsWith(variable + ":"), e.getMessage());

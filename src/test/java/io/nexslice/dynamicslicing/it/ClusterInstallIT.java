@@ -30,8 +30,10 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,7 +46,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ClusterExtension.class)
 class ClusterInstallIT {
   static final Map<String, String> FAST_LEASE = Map.of("LEADER_ELECTION", "true", "LEASE_DURATION_SECONDS", "4",
-      "RENEW_DEADLINE_SECONDS", "3", "RETRY_PERIOD_SECONDS", "1", "UPF_REPLICAS", "0");
+      "RENEW_DEADLINE_SECONDS", "2", "RETRY_PERIOD_SECONDS", "1", "UPF_REPLICAS", "0");
 
   private Kube kube;
   private String ns;
@@ -179,9 +181,12 @@ class ClusterInstallIT {
     for (int i = 5; i < 10; i++) {
       kube.createReadyUe(ns, "ue-" + i); // attaches during the hand-over
     }
-    await().atMost(Duration.ofSeconds(15)).until(() -> standby.app().isLeader());
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> standby.app().isLeader());
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
-    assertTrue(tookMs < 3_000, "took over in " + tookMs + " ms (retry period 1 s)");
+    // The standby sees the release through its watch and looks every 100 ms: about 0.3 s here.
+    // 1.5 s leaves room for a loaded 2-core machine and still fails a standby that polled the API
+    // at the retry period (1 s here: 2-3 s measured that way). P6 measures it on the installed Deployment.
+    assertTrue(tookMs < 1_500, "took over in " + tookMs + " ms after a clean stop");
     for (int i = 0; i < 10; i++) {
       kube.awaitUpf(ns, "upf-ue-" + i);
     }
@@ -207,14 +212,28 @@ class ClusterInstallIT {
       RunningController standby = RunningController.start(kube.cluster(), ns, FAST_LEASE);
       controllers.add(standby);
       assertFalse(standby.app().isLeader());
+      // The holder writes its renewal every retry period (1 s), not at every 100 ms poll: over 3 s
+      // the Lease changes about 3 times (30 if every poll wrote), and the standby never writes it.
+      Set<String> versions = new HashSet<>();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      while (System.nanoTime() < until) {
+        V1Lease seen = coordination.readNamespacedLease("dynamic-slicing", ns).execute();
+        assertEquals("crashing-leader", seen.getSpec().getHolderIdentity());
+        versions.add(seen.getMetadata().getResourceVersion());
+        Thread.sleep(50); // sampling the Lease, not waiting for a condition
+      }
+      assertTrue(versions.size() >= 2 && versions.size() <= 6, "Lease writes in 3 s: " + (versions.size() - 1));
 
       long killedAt = System.nanoTime();
       new ProcessBuilder("kill", "-9", Long.toString(crashing.pid())).start().waitFor();
       kube.createReadyUe(ns, "ue-after");
-      await().atMost(Duration.ofSeconds(20)).until(() -> standby.app().isLeader());
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> standby.app().isLeader());
       long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
-      assertTrue(tookMs >= 2_000, "waited for the lease (4 s) to expire, took " + tookMs + " ms");
-      assertTrue(tookMs < 4_000 + 3_000, "took over " + tookMs + " ms after the crash (lease 4 s, retry 1 s)");
+      // The last renewal was at most a retry period (1 s) before the kill, so the lease (4 s)
+      // cannot have expired before 3 s; the standby then needs at most two polls (0.1-0.22 s each)
+      // and one write. Lease + 1 s is the goal of issue 17 (P6).
+      assertTrue(tookMs >= 2_800, "waited for the lease (4 s) to expire, took " + tookMs + " ms");
+      assertTrue(tookMs < 4_000 + 1_000, "took over " + tookMs + " ms after the crash (lease 4 s)");
       kube.awaitUpf(ns, "upf-ue-after");
       assertEquals(2, kube.deployments(ns).size());
     } finally {
