@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WatchedLeaseLock implements Lock {
   /** How often LeaderElector polls this lock: a read of the watched copy, no request. */
-  public static final Duration POLL = Duration.ofMillis(100);
+  public static final Duration POLL = Duration.ofMillis(50);
   /** How long a poll waits for its write before calling it failed (the write still counts when it ends). */
   private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -199,7 +199,7 @@ public final class WatchedLeaseLock implements Lock {
    * Runs the request on this lock's own thread and waits for it without heeding interrupts.
    * Why: LeaderElector gives each poll {@link #POLL} and then interrupts it, and an interrupted
    * OkHttp call is abandoned mid-flight, yet may have reached the server. On a freshly started or
-   * CPU-throttled replica a write often takes longer than 100 ms, so every attempt was cut and a
+   * CPU-throttled replica a write often takes longer than a poll, so every attempt was cut and a
    * standby needed 1-2 s of attempts to take a given-up lease (measured, P6). Here the write
    * completes and records its result even when nobody waits for it any more, so the next poll
    * finds the Lease ours and the elector's renewal of it costs no request.
