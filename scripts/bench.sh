@@ -5,6 +5,10 @@
 #
 #   scripts/bench.sh                full scale (several minutes)
 #   scripts/bench.sh --smoke        tiny scale, to check the benchmark still works
+#   scripts/bench.sh --failover [N] P6 only: the controller installed as users install it
+#                                   (scripts/run.sh --in-cluster) on its own full local cluster
+#                                   (Linux, root), N samples (default 5) of each way of stopping
+#                                   the leader, with UEs added and removed during each hand-over.
 # Env: CONTROLLER_JVM (JVM options of the controller process, default as the Dockerfile's less
 #      the container sizing), BENCH_OUT (file to write the table to), BENCH_ONLY (e.g. P3: only
 #      those scenarios; P2 includes P4, P3 includes P5).
@@ -13,6 +17,27 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 SCALE=full
 [[ ${1:-} == --smoke ]] && SCALE=smoke
+if [[ ${1:-} == --failover ]]; then
+  SAMPLES=${2:-5}
+  mvn -B -q -DskipTests package test-compile >&2
+  CP=$(mktemp)
+  mvn -B -q dependency:build-classpath -Dmdep.outputFile="$CP" -Dmdep.includeScope=test >&2
+  DIR=$(mktemp -d /tmp/ds-failover-XXXX)
+  trap 'scripts/local-cluster.sh stop --dir "$DIR" >/dev/null 2>&1 || true; rm -f "$CP"' EXIT
+  # Its own cluster (the kubeconfig of the environment is ignored): run.sh starts it, builds and
+  # imports the image and installs manifests/ with the image changed, as a user would.
+  KUBECONFIG=$DIR/none DS_LOCAL_DIR=$DIR scripts/run.sh --in-cluster
+  ASSETS=$(scripts/build-control-plane.sh 2>/dev/null)
+  echo "## Machine"
+  echo "- cores: $(nproc), memory: $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+  echo "- control plane: $("$ASSETS/kube-apiserver" --version 2>&1 | head -1), with kube-controller-manager and a kubelet (full local cluster)"
+  echo "- controller: the image of scripts/build-image.sh, manifests/ as shipped (2 replicas, lease 15 s, renew 10 s, retry 2 s, 1 CPU limit)"
+  echo
+  java -cp "target/test-classes:target/classes:$(cat "$CP")" io.nexslice.dynamicslicing.bench.FailoverBench \
+    --kubeconfig "$DIR/kubeconfig" --kubectl "$ASSETS/kubectl" --local-dir "$DIR" --root "$ROOT" \
+    --ue-image localhost/nexslice-ue-simulator:dev --samples "$SAMPLES" ${BENCH_OUT:+--out "$BENCH_OUT"}
+  exit 0
+fi
 # As the Deployment runs it: the Dockerfile's options in a 512 MiB container (MaxRAM).
 # The class-data archive is made as the image makes it (Dockerfile): a training run of the jar.
 CDS_ARCHIVE=target/dynamic-slicing.jsa
