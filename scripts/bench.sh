@@ -17,6 +17,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 SCALE=full
 [[ ${1:-} == --smoke ]] && SCALE=smoke
+machine() {
+  echo "## Machine"
+  echo "- cores: $(nproc), memory: $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+  echo "- JVM: $(java -version 2>&1 | head -1)"
+}
 if [[ ${1:-} == --failover ]]; then
   SAMPLES=${2:-5}
   mvn -B -q -DskipTests package test-compile >&2
@@ -28,8 +33,7 @@ if [[ ${1:-} == --failover ]]; then
   # imports the image and installs manifests/ with the image changed, as a user would.
   KUBECONFIG=$DIR/none DS_LOCAL_DIR=$DIR scripts/run.sh --in-cluster
   ASSETS=$(scripts/build-control-plane.sh 2>/dev/null)
-  echo "## Machine"
-  echo "- cores: $(nproc), memory: $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+  machine
   echo "- control plane: $("$ASSETS/kube-apiserver" --version 2>&1 | head -1), with kube-controller-manager and a kubelet (full local cluster)"
   echo "- controller: the image of scripts/build-image.sh, manifests/ as shipped (2 replicas, lease 15 s, renew 10 s, retry 2 s, 1 CPU limit)"
   echo
@@ -60,9 +64,7 @@ trap cleanup EXIT
 KUBECONFIG_FILE=$(scripts/local-cluster.sh start --dir "$DIR" --no-controller-manager)
 ASSETS=$(cat "$DIR/assets")
 
-echo "## Machine"
-echo "- cores: $(nproc), memory: $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "- JVM: $(java -version 2>&1 | head -1)"
+machine
 echo "- control plane: $("$ASSETS/kube-apiserver" --version 2>&1 | head -1), etcd $(etcd --version 2>&1 | awk '/etcd Version/ {print $3}'), no kube-controller-manager"
 echo "- controller JVM options: ${CONTROLLER_JVM}; scale: $SCALE"
 echo
