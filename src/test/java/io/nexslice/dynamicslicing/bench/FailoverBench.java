@@ -1,15 +1,13 @@
 package io.nexslice.dynamicslicing.bench;
 
-import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.util.ClientBuilder;
-import io.kubernetes.client.util.KubeConfig;
-import java.io.FileReader;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -40,16 +38,12 @@ public final class FailoverBench {
     }
     int samples = Integer.parseInt(a.getOrDefault("samples", "5"));
     long leaseMs = 1000L * Integer.parseInt(a.getOrDefault("lease-seconds", "15"));
-    ApiClient client;
-    try (FileReader r = new FileReader(a.get("kubeconfig"))) {
-      client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(r)).build();
-    }
     Map<String, String> env = Map.of("KUBECONFIG", a.get("kubeconfig"), "KUBECTL", a.getOrDefault("kubectl", "kubectl"));
-    FailoverDrill drill = new FailoverDrill(client, Path.of(a.get("local-dir")), Path.of(a.get("root")), env, a.get("ue-image"));
+    FailoverDrill drill = new FailoverDrill(Path.of(a.get("kubeconfig")), Path.of(a.get("local-dir")), Path.of(a.get("root")), env, a.get("ue-image"));
     drill.serveUes(3);
 
-    Map<FailoverDrill.Stop, List<FailoverDrill.Phases>> phases = new java.util.EnumMap<>(FailoverDrill.Stop.class);
-    Map<FailoverDrill.Stop, Long> medians = new java.util.EnumMap<>(FailoverDrill.Stop.class);
+    Map<FailoverDrill.Stop, List<FailoverDrill.Phases>> phases = new EnumMap<>(FailoverDrill.Stop.class);
+    Map<FailoverDrill.Stop, Long> medians = new EnumMap<>(FailoverDrill.Stop.class);
     List<String> rows = new ArrayList<>();
     rows.add("| stop | samples (stop -> first reconcile of the next leader, ms) | median | min | max | next leader | exactly once | goal | met |");
     rows.add("|---|---|---|---|---|---|---|---|---|");
@@ -89,7 +83,7 @@ public final class FailoverBench {
     rows.add("|---|---|---|---|---|---|---|---|");
     for (FailoverDrill.Stop stop : FailoverDrill.Stop.values()) {
       List<FailoverDrill.Phases> p = phases.get(stop);
-      rows.add(String.format("| %s | %d | %d | %d | %d | %d | %d | %d |", stop.name().toLowerCase(java.util.Locale.ROOT),
+      rows.add(String.format("| %s | %d | %d | %d | %d | %d | %d | %d |", stop.name().toLowerCase(Locale.ROOT),
           median(p.stream().map(FailoverDrill.Phases::shuttingDown).toList()),
           median(p.stream().map(FailoverDrill.Phases::controllerStopped).toList()),
           median(p.stream().map(FailoverDrill.Phases::released).toList()),

@@ -22,11 +22,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -100,14 +102,16 @@ public final class FailoverDrill implements AutoCloseable {
   private final Map<String, String> served = new LinkedHashMap<>();
   private final List<LeaseSeen> leaseChanges = new CopyOnWriteArrayList<>();
   /** UE pod name -> uid of the pod this drill made under that name. */
-  private final Map<String, String> uids = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, String> uids = new ConcurrentHashMap<>();
   private final SharedInformerFactory leaseWatch;
 
   /**
    * @param localDir the full local cluster's directory (its containerd socket, for KILL)
    * @param ueShEnv environment for scripts/ue.sh (KUBECONFIG, KUBECTL)
    */
-  public FailoverDrill(ApiClient client, Path localDir, Path projectRoot, Map<String, String> ueShEnv, String ueImage) {
+  public FailoverDrill(Path kubeconfig, Path localDir, Path projectRoot, Map<String, String> ueShEnv, String ueImage)
+      throws Exception {
+    ApiClient client = BenchMain.client(kubeconfig, 60);
     this.core = new CoreV1Api(client);
     this.apps = new AppsV1Api(client);
     this.coordination = new CoordinationV1Api(client);
@@ -115,7 +119,7 @@ public final class FailoverDrill implements AutoCloseable {
     this.projectRoot = projectRoot;
     this.ueShEnv = ueShEnv;
     this.ueImage = ueImage;
-    this.leaseWatch = new SharedInformerFactory(client);
+    this.leaseWatch = new SharedInformerFactory(BenchMain.client(kubeconfig, 0)); // informers need no read timeout
     SharedIndexInformer<V1Lease> leases = leaseWatch.sharedIndexInformerFor(params -> coordination.listNamespacedLease(NS)
             .fieldSelector("metadata.name=dynamic-slicing").resourceVersion(params.resourceVersion).watch(params.watch)
             .timeoutSeconds(params.timeoutSeconds).buildCall(null), V1Lease.class, V1LeaseList.class, 0);
@@ -220,7 +224,7 @@ public final class FailoverDrill implements AutoCloseable {
     String before = oldLog.get(2, TimeUnit.MINUTES);
     String after = log(newLeader[0]);
     if (!problems.isEmpty()) {
-      Path saved = Files.createTempFile("failover-" + stop.name().toLowerCase(java.util.Locale.ROOT) + "-", ".log");
+      Path saved = Files.createTempFile("failover-" + stop.name().toLowerCase(Locale.ROOT) + "-", ".log");
       Files.writeString(saved, "=== old leader " + leader + "\n" + before + "\n=== next leader " + newLeader[0] + "\n" + after);
       problems.add("logs in " + saved);
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ConfigMapVolumeSource;
 import io.kubernetes.client.openapi.models.V1Container;
@@ -27,10 +28,17 @@ import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
 import io.nexslice.dynamicslicing.bench.FailoverDrill;
 import io.nexslice.dynamicslicing.smf.Free5gcSmfStandIn;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -85,7 +93,7 @@ class LocalKubeletE2EIT {
     if (controller != null) {
       controller.close();
     }
-    if (cluster != null && java.nio.file.Files.exists(cluster.localDir().orElseThrow())) {
+    if (cluster != null && Files.exists(cluster.localDir().orElseThrow())) {
       cluster.stopper().close();
     }
   }
@@ -480,7 +488,7 @@ class LocalKubeletE2EIT {
     // Exactly one leader: the Lease names one of them, and only that one says so in /metrics. The
     // Lease is written before the winner's elector starts its hook (up to a retry period later).
     await().atMost(POD_TIMEOUT).ignoreExceptions().until(() -> {
-      String h = new io.kubernetes.client.openapi.apis.CoordinationV1Api(kube.client)
+      String h = new CoordinationV1Api(kube.client)
           .readNamespacedLease("dynamic-slicing", "nexslice").execute().getSpec().getHolderIdentity();
       Set<String> saying = new HashSet<>();
       for (V1Pod p : pods) {
@@ -526,7 +534,7 @@ class LocalKubeletE2EIT {
   void theInstalledControllerFailsOverWithoutLosingOrRepeatingAChange() throws Exception {
     Map<FailoverDrill.Stop, Long> boundMs = Map.of(FailoverDrill.Stop.CLEAN, 3_000L,
         FailoverDrill.Stop.FORCE, 15_000L + 4_000, FailoverDrill.Stop.KILL, 15_000L + 4_000);
-    try (FailoverDrill drill = new FailoverDrill(kube.client, cluster.localDir().orElseThrow(), ClusterBackends.projectRoot(),
+    try (FailoverDrill drill = new FailoverDrill(cluster.kubeconfig(), cluster.localDir().orElseThrow(), ClusterBackends.projectRoot(),
         Map.of("KUBECONFIG", cluster.kubeconfig().toString(), "KUBECTL", ClusterBackends.kubectl()), UE_SIM)) {
       drill.serveUes(2);
       for (FailoverDrill.Stop stop : FailoverDrill.Stop.values()) {
@@ -575,14 +583,14 @@ class LocalKubeletE2EIT {
   }
 
   private static String httpGet(String url) throws Exception {
-    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
-        .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Test
   @Order(99)
   void stopLeavesTheMachineAsItFoundIt() throws Exception {
-    java.nio.file.Path dir = cluster.localDir().orElseThrow();
+    Path dir = cluster.localDir().orElseThrow();
     HostState.Node node = HostState.Node.of(dir);
     assertFalse(node.containerIds().isEmpty(), "the node ran no container: nothing to check");
     controller.close();
@@ -598,7 +606,7 @@ class LocalKubeletE2EIT {
     assertEquals(List.of(), HostState.mountsNaming(dir), "mounts left behind");
     assertEquals(List.of(), node.cgroupsLeft(), "cgroups left behind");
     assertEquals(before.cgroupParents(), after.cgroupParents(), "/k8s.io cgroups left behind");
-    assertFalse(java.nio.file.Files.exists(dir), dir + " left behind");
+    assertFalse(Files.exists(dir), dir + " left behind");
   }
 
   // ---- helpers
@@ -649,7 +657,7 @@ class LocalKubeletE2EIT {
         fieldPaths(e.getValue().getAsJsonObject()).forEach(p -> out.add(e.getKey() + "/" + p));
       }
     });
-    java.util.Collections.sort(out);
+    Collections.sort(out);
     return out;
   }
 
