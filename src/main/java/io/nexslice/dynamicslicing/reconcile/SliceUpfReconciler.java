@@ -65,22 +65,20 @@ public final class SliceUpfReconciler extends GuardedReconciler {
   private final ReconcileListener listener;
   private final Map<String, ReentrantLock> groupLocks = new ConcurrentHashMap<>();
 
-  public SliceUpfReconciler(UeCache cache, ControllerConfig config, SliceResolver slices, UeSubnets subnets,
-      UpfDesiredState desiredState, SlotWriter slotWriter, EventRecorder events, NameClaims claims,
-      UeMarks marks, UpfRegistry registry, ReconcileListener listener) {
-    super(listener);
-    this.cache = cache;
+  public SliceUpfReconciler(ReconcileContext context, ControllerConfig config) {
+    super(context.listener());
+    this.cache = context.cache();
     this.config = config;
-    this.slices = slices;
-    this.subnets = subnets;
-    this.desiredState = desiredState;
-    this.slotWriter = slotWriter;
-    this.events = events;
+    this.slices = context.slices();
+    this.subnets = context.subnets();
+    this.desiredState = context.desiredState();
+    this.slotWriter = context.slotWriter();
+    this.events = context.events();
     this.warnings = new UeWarnings(events);
-    this.claims = claims;
-    this.marks = marks;
-    this.registry = registry;
-    this.listener = listener;
+    this.claims = context.claims();
+    this.marks = context.marks();
+    this.registry = context.registry();
+    this.listener = context.listener();
   }
 
   @Override

@@ -62,23 +62,25 @@ public final class UpfReconciler extends GuardedReconciler {
   private final UpfRegistry registry;
   private final ReconcileListener listener;
 
-  public UpfReconciler(UeCache cache, LabelSelector selector, SliceResolver slices, UeSubnets subnets,
-      SliceBudget budget, UpfDesiredState desiredState, SlotWriter slotWriter, EventRecorder events, NameClaims claims,
-      UeMarks marks, UpfRegistry registry, ReconcileListener listener) {
-    super(listener);
-    this.cache = cache;
+  /**
+   * @param selector which pods are UEs (a pod that stops matching is detached)
+   * @param budget the per-slice UPF budget (per-UE mode only)
+   */
+  public UpfReconciler(ReconcileContext context, LabelSelector selector, SliceBudget budget) {
+    super(context.listener());
+    this.cache = context.cache();
     this.selector = selector;
-    this.slices = slices;
-    this.subnets = subnets;
+    this.slices = context.slices();
+    this.subnets = context.subnets();
     this.budget = budget;
-    this.desiredState = desiredState;
-    this.slotWriter = slotWriter;
-    this.events = events;
+    this.desiredState = context.desiredState();
+    this.slotWriter = context.slotWriter();
+    this.events = context.events();
     this.warnings = new UeWarnings(events);
-    this.claims = claims;
-    this.marks = marks;
-    this.registry = registry;
-    this.listener = listener;
+    this.claims = context.claims();
+    this.marks = context.marks();
+    this.registry = context.registry();
+    this.listener = context.listener();
   }
 
   @Override

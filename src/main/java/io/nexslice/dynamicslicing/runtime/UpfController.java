@@ -2,40 +2,41 @@ package io.nexslice.dynamicslicing.runtime;
 
 import io.kubernetes.client.extended.controller.Controller;
 import io.kubernetes.client.extended.event.legacy.EventRecorder;
-import io.kubernetes.client.extended.event.legacy.LegacyEventBroadcaster;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1EventSource;
 import io.nexslice.dynamicslicing.Names;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
+import io.nexslice.dynamicslicing.config.UpfMode;
 import io.nexslice.dynamicslicing.model.ApplyJson;
 import io.nexslice.dynamicslicing.model.UpfDesiredState;
-import io.nexslice.dynamicslicing.reconcile.NameClaims;
-import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
-import io.nexslice.dynamicslicing.reconcile.ServerSideApplyWriter;
-import io.nexslice.dynamicslicing.reconcile.UpfReconciler;
-import io.nexslice.dynamicslicing.reconcile.SliceUpfReconciler;
-import io.nexslice.dynamicslicing.config.UpfMode;
-import io.nexslice.dynamicslicing.reconcile.GuardedReconciler;
-import io.nexslice.dynamicslicing.reconcile.InFlight;
-import io.nexslice.dynamicslicing.reconcile.SlotWriter;
-import io.nexslice.dynamicslicing.reconcile.UeMarks;
-import io.nexslice.dynamicslicing.reconcile.WriteExpectations;
-import io.nexslice.dynamicslicing.reconcile.UeCache;
 import io.nexslice.dynamicslicing.pool.PoolAllocator;
 import io.nexslice.dynamicslicing.pool.SliceBudget;
 import io.nexslice.dynamicslicing.pool.UeSubnets;
 import io.nexslice.dynamicslicing.profile.Profiles;
 import io.nexslice.dynamicslicing.profile.UpfProfile;
+import io.nexslice.dynamicslicing.reconcile.GuardedReconciler;
+import io.nexslice.dynamicslicing.reconcile.InFlight;
+import io.nexslice.dynamicslicing.reconcile.NameClaims;
+import io.nexslice.dynamicslicing.reconcile.ReconcileContext;
+import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
+import io.nexslice.dynamicslicing.reconcile.ServerSideApplyWriter;
+import io.nexslice.dynamicslicing.reconcile.SliceUpfReconciler;
+import io.nexslice.dynamicslicing.reconcile.SlotWriter;
+import io.nexslice.dynamicslicing.reconcile.UeMarks;
+import io.nexslice.dynamicslicing.reconcile.UpfReconciler;
+import io.nexslice.dynamicslicing.reconcile.WriteExpectations;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
 import io.nexslice.dynamicslicing.smf.Free5gcRegistrar;
 import io.nexslice.dynamicslicing.smf.Free5gcSmfClient;
 import io.nexslice.dynamicslicing.smf.UpfRegistry;
-import java.util.Optional;
-import java.util.HashSet;
-import java.util.Set;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,7 @@ public final class UpfController implements Controller {
   private final List<NamespaceController> namespaces = new ArrayList<>();
   private final List<Controller> managers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
-  private final LegacyEventBroadcaster broadcaster;
+  private final EventDelivery eventDelivery;
   private final PoolAllocator pool;
   private final SliceBudget budget;
   private final UpfRegistry registry;
@@ -67,8 +68,8 @@ public final class UpfController implements Controller {
    */
   public UpfController(ControllerConfig config, ApiClient client, ApiClient watchClient, ReconcileListener listener) {
     this.config = config;
-    this.broadcaster = new LegacyEventBroadcaster(new CoreV1Api(client));
-    EventRecorder events = broadcaster.newRecorder(new V1EventSource().component(Names.CONTROLLER));
+    this.eventDelivery = new EventDelivery(new CoreV1Api(client));
+    EventRecorder events = eventDelivery.recorder(new V1EventSource().component(Names.CONTROLLER));
     UpfProfile profile = Profiles.fromConfig(config);
     UpfDesiredState desired = new UpfDesiredState(profile, config.upfImage(), config.upfReplicas(),
         config.nrfHosts()::forSst);
@@ -96,10 +97,11 @@ public final class UpfController implements Controller {
     this.registry = registrar.<UpfRegistry>map(r -> r).orElse(UpfRegistry.NONE);
     for (NamespaceController nc : namespaces) {
       NameClaims claims = new NameClaims();
-      UeCache cache = nc.cache();
+      ReconcileContext context = new ReconcileContext(nc.cache(), claims, slices, subnets, desired, slotWriter, marks,
+          events, registry, listener);
       GuardedReconciler reconciler = config.mode() == UpfMode.PER_SLICE
-          ? new SliceUpfReconciler(cache, config, slices, subnets, desired, slotWriter, events, claims, marks, registry, listener)
-          : new UpfReconciler(cache, config.ueSelector(), slices, subnets, budget, desired, slotWriter, events, claims, marks, registry, listener);
+          ? new SliceUpfReconciler(context, config)
+          : new UpfReconciler(context, config.ueSelector(), budget);
       nc.observeWrites(expectations);
       reconciler.countIn(inFlight);
       managers.add(nc.build(reconciler, new OwnerKeys(claims), expectations, config.workers(), budget));
@@ -131,7 +133,7 @@ public final class UpfController implements Controller {
   }
 
   /** For a key, the UPFs {@code index} files under it, over every watched namespace. */
-  private java.util.function.Function<String, Set<String>> upfsIndexed(String index) {
+  private Function<String, Set<String>> upfsIndexed(String index) {
     return key -> {
       Set<String> holders = new HashSet<>();
       namespaces.forEach(nc -> holders.addAll(nc.upfsIndexed(index, key)));
@@ -142,7 +144,7 @@ public final class UpfController implements Controller {
   /** Starts informers (if not yet) and workers of every namespace and returns at once. */
   public void start() {
     startInformers();
-    broadcaster.startRecording();
+    eventDelivery.start();
     for (int i = 0; i < managers.size(); i++) {
       Controller manager = managers.get(i);
       Thread t = new Thread(manager::run, "controller-" + namespaces.get(i).label());
@@ -220,28 +222,6 @@ public final class UpfController implements Controller {
     return List.copyOf(namespaces);
   }
 
-  /**
-   * Waits, a bounded time, for events still queued in the broadcaster: its shutdown() drops them,
-   * so the UpfCreated of a UPF made just before a stop or a hand-over would never be seen. The
-   * queue is private to LegacyEventBroadcaster; without it (a changed library) nothing is waited for.
-   */
-  private void drainEvents(java.time.Duration max) {
-    try {
-      java.lang.reflect.Field f = LegacyEventBroadcaster.class.getDeclaredField("pendingEventQueue");
-      f.setAccessible(true);
-      java.util.Collection<?> queue = (java.util.Collection<?>) f.get(broadcaster);
-      long deadline = System.nanoTime() + max.toNanos();
-      while (!queue.isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      Thread.sleep(100); // the worker may still be sending the last one it took
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      log.debug("Cannot wait for queued events: {}", e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Stops workers and informers; work in flight is either finished or redone by the next run. */
   @Override
   public synchronized void shutdown() {
@@ -253,14 +233,18 @@ public final class UpfController implements Controller {
     try {
       // DefaultController.shutdown() does not wait for its workers: let the reconciles under
       // way finish, so their writes and events come before a successor's.
-      if (!inFlight.awaitIdle(java.time.Duration.ofSeconds(10))) {
+      if (!inFlight.awaitIdle(Duration.ofSeconds(10))) {
         log.warn("Stopped with reconciles still running; the next run redoes their work");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    drainEvents(java.time.Duration.ofSeconds(2));
-    broadcaster.shutdown();
+    try {
+      // Events still queued would be dropped: the UpfCreated of a UPF made just before a stop.
+      eventDelivery.drainAndStop(Duration.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     for (Thread t : threads) {
       try {
         t.join(5000);
