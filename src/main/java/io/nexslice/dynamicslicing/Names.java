@@ -1,5 +1,7 @@
 package io.nexslice.dynamicslicing;
 
+import java.util.Set;
+
 /**
  * Every label, annotation, event reason and identity this controller writes, in one place, so
  * that what users select with kubectl and what the code writes cannot drift apart.
@@ -55,6 +57,20 @@ public final class Names {
   public static final String ANNOTATION_UE_IP = "nexslice.io/ue-ip";
   public static final String ANNOTATION_UPF = "nexslice.io/upf";
   public static final String ANNOTATION_UPF_READY = "nexslice.io/upf-ready";
+  /** What a UE pod's owner may set: the slice and a static address; nothing that shapes the UPF's pod. */
+  public static final Set<String> UE_SETTABLE_ANNOTATIONS = Set.of(ANNOTATION_SST, ANNOTATION_SD, ANNOTATION_DNN,
+      ANNOTATION_UE_IP);
+  /** The UPF mark the controller writes on a UE pod. */
+  public static final Set<String> MARK_ANNOTATIONS = Set.of(ANNOTATION_UPF, ANNOTATION_UPF_READY);
+
+  /**
+   * Annotation keys the controller reads or warns about on a UE pod: ours, or looking like ours.
+   * The informer cache keeps only these (CacheDecoder), and UeWarnings warns about those a UE may
+   * not set, so the two cannot drift apart.
+   */
+  public static boolean isOurAnnotationKey(String key) {
+    return key.startsWith("nexslice.io/") || key.contains(CONTROLLER);
+  }
 
   public static final String REASON_UPF_CREATED = "UpfCreated";
   public static final String REASON_UPF_UPDATED = "UpfUpdated";

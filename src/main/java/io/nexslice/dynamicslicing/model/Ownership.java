@@ -1,6 +1,7 @@
 package io.nexslice.dynamicslicing.model;
 
 import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.nexslice.dynamicslicing.Names;
 import java.util.Map;
@@ -63,7 +64,12 @@ public final class Ownership {
 
   /** True when {@code o} carries our managed-by label (alone, not proof of ownership: see classify). */
   public static boolean isLabelledOurs(KubernetesObject o) {
-    Map<String, String> labels = o.getMetadata() == null ? null : o.getMetadata().getLabels();
+    return isLabelledOurs(o.getMetadata());
+  }
+
+  /** The same, on metadata alone (the cache decoder has no object yet). */
+  public static boolean isLabelledOurs(V1ObjectMeta m) {
+    Map<String, String> labels = m == null ? null : m.getLabels();
     return labels != null && Names.CONTROLLER.equals(labels.get(Names.LABEL_MANAGED_BY));
   }
 

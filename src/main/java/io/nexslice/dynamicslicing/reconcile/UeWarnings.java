@@ -30,11 +30,10 @@ final class UeWarnings {
       return;
     }
     List<String> ignored = ann.keySet().stream()
-        .filter(k -> k.startsWith("nexslice.io/") || k.contains("dynamic-slicing"))
-        .filter(k -> !k.equals(Names.ANNOTATION_SST) && !k.equals(Names.ANNOTATION_SD) && !k.equals(Names.ANNOTATION_DNN)
-            && !k.equals(Names.ANNOTATION_UE_IP))
+        .filter(Names::isOurAnnotationKey)
+        .filter(k -> !Names.UE_SETTABLE_ANNOTATIONS.contains(k))
         // the UPF mark is ours to write; one the owner writes is corrected, not warned about
-        .filter(k -> !k.equals(Names.ANNOTATION_UPF) && !k.equals(Names.ANNOTATION_UPF_READY))
+        .filter(k -> !Names.MARK_ANNOTATIONS.contains(k))
         .sorted().limit(10).map(k -> k.length() > 80 ? k.substring(0, 80) + "..." : k).toList();
     if (!ignored.isEmpty()) {
       events.event(ue.objectReference(), EventType.Warning, Names.REASON_ANNOTATION_IGNORED,

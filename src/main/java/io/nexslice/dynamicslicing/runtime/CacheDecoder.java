@@ -2,12 +2,12 @@ package io.nexslice.dynamicslicing.runtime;
 
 import com.google.gson.JsonObject;
 import io.kubernetes.client.common.KubernetesObject;
-import io.kubernetes.client.openapi.models.V1KeyToPath;
-import io.kubernetes.client.openapi.models.V1ListMeta;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ConfigMapVolumeSource;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentStatus;
+import io.kubernetes.client.openapi.models.V1KeyToPath;
+import io.kubernetes.client.openapi.models.V1ListMeta;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -18,6 +18,7 @@ import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.nexslice.dynamicslicing.Names;
 import io.nexslice.dynamicslicing.model.BodyAsJson;
+import io.nexslice.dynamicslicing.model.Ownership;
 import io.nexslice.dynamicslicing.runtime.Utf8JsonReader.Token;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -550,15 +551,15 @@ final class CacheDecoder {
   }
 
   private static boolean isOurs(V1ObjectMeta m) {
-    return m != null && m.getLabels() != null && Names.CONTROLLER.equals(m.getLabels().get(Names.LABEL_MANAGED_BY));
+    return Ownership.isLabelledOurs(m);
   }
 
-  /** The same test UeWarnings applies: what it would warn about must reach it. */
+  /** Names.isOurAnnotationKey, the test UeWarnings applies: what it would warn about must reach it. */
   private static V1ObjectMeta onlyOurAnnotations(V1ObjectMeta m) {
     if (m != null && m.getAnnotations() != null) {
       Map<String, String> ours = new HashMap<>();
       m.getAnnotations().forEach((k, v) -> {
-        if (k.startsWith("nexslice.io/") || k.contains("dynamic-slicing")) {
+        if (Names.isOurAnnotationKey(k)) {
           ours.put(k, v);
         }
       });
