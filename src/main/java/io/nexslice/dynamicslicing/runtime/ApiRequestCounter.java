@@ -1,5 +1,8 @@
 package io.nexslice.dynamicslicing.runtime;
 
+import io.kubernetes.client.apimachinery.KubernetesRequestDigest;
+import io.kubernetes.client.apimachinery.KubernetesResource;
+import io.kubernetes.client.apimachinery.KubernetesVerb;
 import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,7 +26,7 @@ public final class ApiRequestCounter implements Interceptor {
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request r = chain.request();
-    counts.computeIfAbsent(verb(r) + " " + resource(r.url().pathSegments()), k -> new LongAdder()).increment();
+    counts.computeIfAbsent(key(r), k -> new LongAdder()).increment();
     return chain.proceed(r);
   }
 
@@ -34,37 +37,33 @@ public final class ApiRequestCounter implements Interceptor {
     return out;
   }
 
-  static String verb(Request r) {
-    String method = r.method();
-    if (method.equals("GET")) {
-      if ("true".equals(r.url().queryParameter("watch"))) {
-        return "WATCH";
-      }
-      return isCollection(r.url().pathSegments()) ? "LIST" : "GET";
+  /**
+   * "VERB resource[/subresource]", parsed by client-java's KubernetesRequestDigest. Writes keep
+   * their HTTP names (POST, PUT, PATCH, DELETE) and a server-side apply is APPLY, as the metric
+   * and docs/BENCHMARKS.md (P4) name them.
+   */
+  static String key(Request r) {
+    KubernetesRequestDigest digest;
+    try {
+      digest = KubernetesRequestDigest.parse(r);
+    } catch (RuntimeException e) {
+      return r.method() + " other"; // a method the digest has no verb for (HEAD, OPTIONS): counted, never failed
     }
-    if (method.equals("PATCH") && r.body() != null && r.body().contentType() != null
-        && r.body().contentType().toString().startsWith("application/apply-patch")) {
-      return "APPLY";
+    if (digest.isNonResourceRequest()) {
+      return r.method() + " other";
     }
-    return method;
+    KubernetesResource meta = digest.getResourceMeta();
+    String resource = meta.getGroupVersionResource().getResource()
+        + (meta.getSubResource() == null || meta.getSubResource().isEmpty() ? "" : "/" + meta.getSubResource());
+    return verb(digest.getVerb(), r) + " " + resource;
   }
 
-  /** The resource of a path such as /apis/apps/v1/namespaces/ns/deployments/name[/status]. */
-  static String resource(java.util.List<String> s) {
-    int i = s.indexOf("namespaces");
-    int base = s.size() > 0 && s.get(0).equals("api") ? 2 : 3; // /api/v1/... or /apis/group/version/...
-    int at = (i >= 0 && i + 2 < s.size()) ? i + 2 : base;
-    if (at >= s.size()) {
-      return i >= 0 ? "namespaces" : "other";
-    }
-    String resource = s.get(at);
-    return at + 2 < s.size() ? resource + "/" + s.get(at + 2) : resource;
-  }
-
-  private static boolean isCollection(java.util.List<String> s) {
-    int i = s.indexOf("namespaces");
-    int base = s.size() > 0 && s.get(0).equals("api") ? 2 : 3;
-    int at = (i >= 0 && i + 2 < s.size()) ? i + 2 : base;
-    return at == s.size() - 1;
+  private static String verb(KubernetesVerb verb, Request r) {
+    return switch (verb) {
+      case GET, LIST, WATCH -> verb.name();
+      case PATCH -> r.body() != null && r.body().contentType() != null
+          && r.body().contentType().toString().startsWith("application/apply-patch") ? "APPLY" : "PATCH";
+      default -> r.method();
+    };
   }
 }
