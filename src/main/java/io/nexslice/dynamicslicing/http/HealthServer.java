@@ -12,7 +12,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The JDK's HTTP server with the controller's endpoints: /healthz (the process answers) and
- * /readyz (caches synced, or standing by for leadership). More handlers are added by Main.
+ * /readyz (caches synced, on the leader and on a standby alike). DynamicSlicingApp registers
+ * /metrics and /api/* on it.
  */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;

@@ -1,5 +1,6 @@
 package io.nexslice.dynamicslicing.model;
 
+import io.nexslice.dynamicslicing.slice.Slice;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -42,14 +43,9 @@ public final class UpfNames {
    * The name of the UPF a slice group shares: {@code upf-sst1-ffffff-oai} when that is a valid
    * DNS-1035 label, else a sanitised, hashed one.
    */
-  public static String forSlice(io.nexslice.dynamicslicing.slice.Slice slice) {
+  public static String forSlice(Slice slice) {
     String stem = "sst" + slice.sst() + "-" + slice.sd().orElse("nosd") + "-" + slice.dnn();
     return forPod(stem.toLowerCase());
-  }
-
-  /** True when {@code name} is one a Service may carry; used by tests and by the reconciler's guard. */
-  public static boolean isValidObjectName(String name) {
-    return name.length() <= MAX && DNS1035_LABEL.matcher(name).matches();
   }
 
   private static String hash(String s) {

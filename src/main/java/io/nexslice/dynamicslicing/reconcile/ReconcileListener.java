@@ -5,8 +5,6 @@ import io.kubernetes.client.openapi.models.V1Pod;
 
 /** What the reconciler reports as it works: metrics and the status API listen here. */
 public interface ReconcileListener {
-  ReconcileListener NONE = new ReconcileListener() {};
-
   default void reconciled(Request ue, String outcome) {}
 
   default void upfCreated(V1Pod ue) {}

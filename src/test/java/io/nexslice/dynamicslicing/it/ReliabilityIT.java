@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ConfigMapVolumeSource;
@@ -23,11 +24,18 @@ import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
 import io.nexslice.dynamicslicing.bench.ControllerProcess;
+import io.nexslice.dynamicslicing.model.Dns1035Label;
 import io.nexslice.dynamicslicing.model.UpfNames;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -140,7 +148,7 @@ class ReliabilityIT {
     return String.format("ue-%04d", i);
   }
 
-  private Set<String> names(List<? extends io.kubernetes.client.common.KubernetesObject> objects) {
+  private Set<String> names(List<? extends KubernetesObject> objects) {
     return objects.stream()
         .filter(o -> o.getMetadata().getLabels() != null
             && "dynamic-slicing".equals(o.getMetadata().getLabels().get("app.kubernetes.io/managed-by")))
@@ -311,15 +319,15 @@ class ReliabilityIT {
   /** Compacts etcd at its current revision through its HTTP gateway; returns the revision. */
   private static long compactEtcd(Path dir) throws Exception {
     String etcd = Files.readString(dir.resolve("etcd-url")).trim();
-    var http = java.net.http.HttpClient.newHttpClient();
-    String range = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(etcd + "/v3/kv/range"))
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"key\":\"L3JlZ2lzdHJ5\",\"limit\":1}")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    var http = HttpClient.newHttpClient();
+    String range = http.send(HttpRequest.newBuilder(URI.create(etcd + "/v3/kv/range"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"L3JlZ2lzdHJ5\",\"limit\":1}")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
     long revision = com.google.gson.JsonParser.parseString(range).getAsJsonObject().getAsJsonObject("header")
         .get("revision").getAsLong();
-    var compact = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(etcd + "/v3/kv/compaction"))
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"revision\":" + revision + ",\"physical\":true}")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var compact = http.send(HttpRequest.newBuilder(URI.create(etcd + "/v3/kv/compaction"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"revision\":" + revision + ",\"physical\":true}")).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(200, compact.statusCode(), compact.body());
     return revision;
   }
@@ -441,7 +449,7 @@ class ReliabilityIT {
 
     for (Hostile h : cases) {
       String upf = UpfNames.forPod(h.pod());
-      assertTrue(UpfNames.isValidObjectName(upf), upf);
+      assertTrue(Dns1035Label.isValid(upf), upf);
       if (h.getsUpf()) {
         V1Deployment d = kube.awaitUpf(ns, upf);
         assertEquals(h.pod(), d.getMetadata().getAnnotations().get("nexslice.io/ue-pod"));
@@ -493,7 +501,7 @@ class ReliabilityIT {
       if (!h.ueYaml().equals("<missing>")) {
         V1ConfigMap config = new V1ConfigMap().metadata(new V1ObjectMeta().name(cm));
         if (h.binaryUeYaml()) {
-          config.binaryData(Map.of("ue.yaml", h.ueYaml().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+          config.binaryData(Map.of("ue.yaml", h.ueYaml().getBytes(StandardCharsets.ISO_8859_1)));
         } else {
           config.data(Map.of("ue.yaml", h.ueYaml()));
         }
@@ -645,12 +653,12 @@ class ReliabilityIT {
       attached.add("final-" + t);
     }
     assertExactly(attached);
-    assertTrue(threadCount[3] <= threadCount[0] + 3, "threads per quarter " + java.util.Arrays.toString(threadCount));
-    assertTrue(heap[3] <= heap[0] + (16L << 20), "heap after GC per quarter " + java.util.Arrays.toString(heap));
+    assertTrue(threadCount[3] <= threadCount[0] + 3, "threads per quarter " + Arrays.toString(threadCount));
+    assertTrue(heap[3] <= heap[0] + (16L << 20), "heap after GC per quarter " + Arrays.toString(heap));
     assertTrue(c.process.isAlive());
     System.out.printf("R8: %d cycles, threads per quarter %s, heap after GC per quarter (MiB) %s%n", cycles,
-        java.util.Arrays.toString(threadCount),
-        java.util.Arrays.toString(java.util.Arrays.stream(heap).map(h -> h >> 20).toArray()));
+        Arrays.toString(threadCount),
+        Arrays.toString(Arrays.stream(heap).map(h -> h >> 20).toArray()));
   }
 
 }

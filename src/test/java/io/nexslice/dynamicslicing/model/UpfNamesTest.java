@@ -25,7 +25,7 @@ class UpfNamesTest {
   @Test
   void dottedNameIsSanitisedAndHashed() {
     String name = UpfNames.forPod("ue.slice1.lab");
-    assertTrue(UpfNames.isValidObjectName(name), name);
+    assertTrue(Dns1035Label.isValid(name), name);
     assertTrue(name.startsWith("upf-ue-slice1-lab-"), name);
   }
 
@@ -35,8 +35,8 @@ class UpfNamesTest {
     String a = UpfNames.forPod(stem + "-a");
     String b = UpfNames.forPod(stem + "-b");
     assertNotEquals(a, b);
-    assertTrue(UpfNames.isValidObjectName(a), a);
-    assertTrue(UpfNames.isValidObjectName(b), b);
+    assertTrue(Dns1035Label.isValid(a), a);
+    assertTrue(Dns1035Label.isValid(b), b);
   }
 
   @Test
@@ -45,7 +45,7 @@ class UpfNamesTest {
     for (int i = 0; i < 200; i++) {
       String pod = ("seg" + i + ".").repeat(60).substring(0, 250) + i;
       String name = UpfNames.forPod(pod);
-      assertTrue(UpfNames.isValidObjectName(name), name);
+      assertTrue(Dns1035Label.isValid(name), name);
       assertTrue(seen.add(name), "duplicate " + name);
     }
   }
@@ -54,7 +54,7 @@ class UpfNamesTest {
   void nameStartingWithADigitIsStillAValidServiceName() {
     // "upf-" always starts with a letter, so the only risk is the end: "-" is trimmed.
     String name = UpfNames.forPod("9-" + "-".repeat(80) + ".x");
-    assertTrue(UpfNames.isValidObjectName(name), name);
+    assertTrue(Dns1035Label.isValid(name), name);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nexslice.dynamicslicing.config.ControllerConfig;
+import io.nexslice.dynamicslicing.model.Dns1035Label;
 import io.nexslice.dynamicslicing.model.UpfNames;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +31,7 @@ class SliceGroupTest {
     assertEquals("upf-sst1-ffffff-oai", UpfNames.forSlice(new Slice(1, Optional.of("FFFFFF"), "oai")));
     assertEquals("upf-sst2-nosd-oai2", UpfNames.forSlice(new Slice(2, Optional.empty(), "oai2")));
     String dotted = UpfNames.forSlice(new Slice(1, Optional.empty(), "internet.mnc095.mcc208.gprs"));
-    assertTrue(UpfNames.isValidObjectName(dotted), dotted);
+    assertTrue(Dns1035Label.isValid(dotted), dotted);
   }
 
   @Test
