@@ -3,8 +3,10 @@ package io.nexslice.dynamicslicing;
 import io.kubernetes.client.openapi.ApiClient;
 import io.nexslice.dynamicslicing.config.ConfigException;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
-import io.nexslice.dynamicslicing.runtime.KubeClients;
+import io.nexslice.dynamicslicing.runtime.ClassDataTraining;
 import io.nexslice.dynamicslicing.runtime.DynamicSlicingApp;
+import io.nexslice.dynamicslicing.runtime.KubeClients;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -19,7 +21,7 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     if (args.length == 1 && args[0].equals("--train-class-data-sharing")) {
       // Image build time (Dockerfile), with -XX:ArchiveClassesAtExit: see ClassDataTraining.
-      io.nexslice.dynamicslicing.runtime.ClassDataTraining.run();
+      ClassDataTraining.run();
       System.exit(0);
     }
     Map<String, String> env = System.getenv();
@@ -36,7 +38,7 @@ public final class Main {
     try {
       client = KubeClients.forRequests(env);
       watchClient = KubeClients.forWatches(env);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       System.err.println("dynamic-slicing: " + e.getMessage());
       System.exit(3);
       return;

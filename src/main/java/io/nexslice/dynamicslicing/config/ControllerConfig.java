@@ -2,6 +2,8 @@ package io.nexslice.dynamicslicing.config;
 
 import io.nexslice.dynamicslicing.pool.AddressPool;
 import io.nexslice.dynamicslicing.slice.Slice;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -49,7 +51,7 @@ public record ControllerConfig(
     AddressPool pool,
     SliceUeSubnets sliceUeSubnets,
     int maxUpfsPerSlice,
-    Optional<java.net.URI> free5gcSmf,
+    Optional<URI> free5gcSmf,
     String free5gcAnName,
     int httpPort,
     int workers,
@@ -126,7 +128,7 @@ public record ControllerConfig(
     return Math.max(1, Math.min(maxReplicas, wanted));
   }
 
-  private static Optional<java.net.URI> free5gcSmf(EnvReader r, String profile) {
+  private static Optional<URI> free5gcSmf(EnvReader r, String profile) {
     String value = r.optional("FREE5GC_SMF_URL");
     if (value == null) {
       return Optional.empty();
@@ -135,10 +137,10 @@ public record ControllerConfig(
       throw new ConfigException("FREE5GC_SMF_URL: set, but UPF_PROFILE is oai; OAI UPFs register in the NRF"
           + " themselves (NRF_HOSTS). Use it with UPF_PROFILE=free5gc or custom");
     }
-    java.net.URI uri;
+    URI uri;
     try {
-      uri = new java.net.URI(value);
-    } catch (java.net.URISyntaxException e) {
+      uri = new URI(value);
+    } catch (URISyntaxException e) {
       uri = null;
     }
     if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null

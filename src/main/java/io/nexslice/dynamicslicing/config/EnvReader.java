@@ -1,6 +1,10 @@
 package io.nexslice.dynamicslicing.config;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Reads typed values from environment variables, with messages that name the variable. */
 final class EnvReader {
@@ -44,9 +48,9 @@ final class EnvReader {
    *
    * @param example a valid list, quoted in the messages
    */
-  static java.util.List<Map.Entry<String, String>> pairs(String name, String list, String example) {
-    java.util.List<Map.Entry<String, String>> out = new java.util.ArrayList<>();
-    java.util.Set<String> keys = new java.util.HashSet<>();
+  static List<Map.Entry<String, String>> pairs(String name, String list, String example) {
+    List<Map.Entry<String, String>> out = new ArrayList<>();
+    Set<String> keys = new HashSet<>();
     for (String part : list.split(",")) {
       String entry = part.trim();
       if (entry.isEmpty()) {

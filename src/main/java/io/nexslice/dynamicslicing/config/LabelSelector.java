@@ -1,6 +1,7 @@
 package io.nexslice.dynamicslicing.config;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,7 +58,7 @@ public final class LabelSelector {
       String p = part.trim();
       Matcher m;
       if ((m = SET.matcher(p)).matches()) {
-        Set<String> values = new java.util.HashSet<>();
+        Set<String> values = new HashSet<>();
         for (String v : m.group(3).split(",")) {
           String value = v.trim();
           if (!value.matches(VALUE) || value.length() > 63) {

@@ -1,5 +1,7 @@
 package io.nexslice.dynamicslicing.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -54,8 +56,8 @@ public record LeaderElectionSettings(boolean enabled, String leaseName, String l
 
   private static String hostName() {
     try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
       return "dynamic-slicing";
     }
   }

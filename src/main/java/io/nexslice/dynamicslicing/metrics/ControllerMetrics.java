@@ -4,6 +4,7 @@ import io.kubernetes.client.extended.controller.reconciler.Request;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.model.UeState;
 import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
+import io.nexslice.dynamicslicing.runtime.ApiRequestCounter;
 import io.nexslice.dynamicslicing.runtime.ClusterView;
 import io.nexslice.dynamicslicing.runtime.NamespaceController;
 import io.prometheus.client.Collector;
@@ -104,7 +105,7 @@ public final class ControllerMetrics implements ReconcileListener {
     io.prometheus.client.CounterMetricFamily requests = new io.prometheus.client.CounterMetricFamily(
         "dynamic_slicing_api_requests_total", "Requests this process made to the API server, by verb and resource.",
         List.of("verb", "resource"));
-    io.nexslice.dynamicslicing.runtime.ApiRequestCounter.INSTANCE.snapshot().forEach((k, n) -> {
+    ApiRequestCounter.INSTANCE.snapshot().forEach((k, n) -> {
       String[] vr = k.split(" ", 2);
       requests.addMetric(List.of(vr[0], vr[1]), n);
     });

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.kubernetes.client.openapi.JSON;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -55,9 +56,9 @@ public final class ApplyJson {
    * as a path such as {@code spec.replicas}; empty when existing satisfies desired. For logs:
    * it says why an object is written again.
    */
-  public java.util.Optional<String> difference(Object desired, Object existing) {
+  public Optional<String> difference(Object desired, Object existing) {
     if (existing == null) {
-      return java.util.Optional.of("(absent)");
+      return Optional.of("(absent)");
     }
     JsonElement want = pruned(desired);
     if (want.isJsonObject()) {
@@ -66,7 +67,7 @@ public final class ApplyJson {
       want.getAsJsonObject().remove("apiVersion");
       want.getAsJsonObject().remove("kind");
     }
-    return java.util.Optional.ofNullable(firstDifference(treeOf(existing), want, ""));
+    return Optional.ofNullable(firstDifference(treeOf(existing), want, ""));
   }
 
   /** The existing object as JSON; a cached object keeps its body as JSON already (BodyAsJson). */

@@ -3,6 +3,7 @@ package io.nexslice.dynamicslicing.model;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import java.time.OffsetDateTime;
+import java.util.Comparator;
 import java.util.Optional;
 
 /**
@@ -54,7 +55,7 @@ public final class UeState {
    * The order UEs are served in when they must queue (a slice's UPF budget): the one Ready first,
    * then (Ready times have 1 s resolution) the one created first, then by name.
    */
-  public static final java.util.Comparator<V1Pod> READY_ORDER = java.util.Comparator
+  public static final Comparator<V1Pod> READY_ORDER = Comparator
       .comparing((V1Pod p) -> readySince(p).orElse(OffsetDateTime.MAX))
       .thenComparing(p -> p.getMetadata().getCreationTimestamp() == null ? OffsetDateTime.MAX
           : p.getMetadata().getCreationTimestamp())

@@ -1,6 +1,7 @@
 package io.nexslice.dynamicslicing.pool;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -83,7 +84,7 @@ public final class PoolAllocator {
           + ", whose UEs the SMF could give it to", true);
     }
     reserve(cidr, owner);
-    reservedStatics.computeIfAbsent(block, k -> new java.util.HashSet<>()).add(owner);
+    reservedStatics.computeIfAbsent(block, k -> new HashSet<>()).add(owner);
     return new Bound(cidr);
   }
 

@@ -15,6 +15,7 @@ import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
 import io.nexslice.dynamicslicing.model.UpfObjects;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -72,7 +73,7 @@ public final class OaiUpfProfile implements UpfProfile {
         Ports.service("pfcp", Ports.PFCP, "UDP"),
         Ports.service("gtpu", Ports.GTPU, "UDP"),
         Ports.service("sbi", Ports.SBI, "TCP"))));
-    V1ConfigMap config = new V1ConfigMap().data(new java.util.LinkedHashMap<>(Map.of(CONFIG_KEY, config(spec))));
+    V1ConfigMap config = new V1ConfigMap().data(new LinkedHashMap<>(Map.of(CONFIG_KEY, config(spec))));
     return new UpfObjects(deployment, service, config);
   }
 

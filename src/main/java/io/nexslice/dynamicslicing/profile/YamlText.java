@@ -1,5 +1,7 @@
 package io.nexslice.dynamicslicing.profile;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -12,8 +14,8 @@ final class YamlText {
    * whose order changes from one JVM to the next: the rendered text, and so the checksum that
    * restarts UPF pods, must be identical after a controller restart.
    */
-  static java.util.Map<String, Object> ordered(Object... keysAndValues) {
-    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+  static Map<String, Object> ordered(Object... keysAndValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < keysAndValues.length; i += 2) {
       m.put((String) keysAndValues[i], keysAndValues[i + 1]);
     }

@@ -6,13 +6,15 @@ import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1Service;
+import java.util.List;
+import java.util.function.Function;
 
 /** What the reconciler reads: the informer caches of one namespace (or of all). */
 public record UeCache(Lister<V1Pod> pods, Lister<V1Deployment> deployments, Lister<V1Service> services,
-    Lister<V1ConfigMap> configMaps, java.util.function.Function<String, java.util.List<V1Deployment>> deploymentsOwnedBy) {
+    Lister<V1ConfigMap> configMaps, Function<String, List<V1Deployment>> deploymentsOwnedBy) {
 
   /** Deployments with an owner reference to the pod {@code namespace/name} (from an informer index). */
-  public java.util.List<V1Deployment> ownedBy(String namespace, String podName) {
+  public List<V1Deployment> ownedBy(String namespace, String podName) {
     return deploymentsOwnedBy.apply(namespace + "/" + podName);
   }
 

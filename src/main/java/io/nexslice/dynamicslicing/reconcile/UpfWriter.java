@@ -2,6 +2,8 @@ package io.nexslice.dynamicslicing.reconcile;
 
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiException;
+import java.util.Map;
+import java.util.Set;
 
 /** Writes UPF objects to the cluster. One implementation talks to the API server. */
 public interface UpfWriter {
@@ -23,7 +25,7 @@ public interface UpfWriter {
    * {@code uid}, under our field manager; nothing else of the pod is written. Returns the
    * resourceVersion, or null when that pod is gone or was replaced.
    */
-  String markPod(String namespace, String name, String uid, java.util.Map<String, String> annotations)
+  String markPod(String namespace, String name, String uid, Map<String, String> annotations)
       throws ApiException;
 
   /**
@@ -31,5 +33,5 @@ public interface UpfWriter {
    * while it still has {@code uid}. Returns the resourceVersion, or null when that pod is gone or
    * was replaced.
    */
-  String unmarkPod(String namespace, String name, String uid, java.util.Set<String> keys) throws ApiException;
+  String unmarkPod(String namespace, String name, String uid, Set<String> keys) throws ApiException;
 }

@@ -4,10 +4,12 @@ import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.Names;
 import io.nexslice.dynamicslicing.model.Ownership;
+import io.nexslice.dynamicslicing.pool.AddressPool;
 import io.nexslice.dynamicslicing.pool.SliceBudget;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Informer indexes: index functions are pure, and keys carry the namespace. */
 final class Indexes {
@@ -52,7 +54,7 @@ final class Indexes {
   /** Our Deployments whose pool is a static address (a /32), by the block of UPF_POOL_CIDR it lies in. */
   static final String BY_STATIC_BLOCK = "staticBlock";
 
-  static java.util.function.Function<V1Deployment, List<String>> staticBlock(io.nexslice.dynamicslicing.pool.AddressPool pool) {
+  static Function<V1Deployment, List<String>> staticBlock(AddressPool pool) {
     return d -> {
       List<String> pools = poolBlock(d);
       if (pools.isEmpty() || !pools.get(0).endsWith("/32")) {

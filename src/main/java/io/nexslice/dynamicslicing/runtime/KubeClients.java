@@ -3,6 +3,7 @@ package io.nexslice.dynamicslicing.runtime;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
+import java.io.File;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ public final class KubeClients {
     }
     String kc = env.get("KUBECONFIG");
     Path path = kc != null && !kc.isBlank()
-        ? Path.of(kc.split(java.io.File.pathSeparator)[0])
+        ? Path.of(kc.split(File.pathSeparator)[0])
         : Path.of(System.getProperty("user.home"), ".kube", "config");
     if (!Files.isReadable(path)) {
       throw new IOException("no cluster to talk to: not in a pod, and no kubeconfig at " + path

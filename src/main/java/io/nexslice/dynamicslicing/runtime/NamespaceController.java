@@ -1,10 +1,14 @@
 package io.nexslice.dynamicslicing.runtime;
 
+import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.extended.controller.Controller;
+import io.kubernetes.client.extended.controller.ControllerWatch;
 import io.kubernetes.client.extended.controller.builder.ControllerBuilder;
+import io.kubernetes.client.extended.controller.reconciler.Reconciler;
 import io.kubernetes.client.extended.controller.reconciler.Request;
 import io.kubernetes.client.extended.workqueue.DefaultRateLimitingQueue;
 import io.kubernetes.client.extended.workqueue.RateLimitingQueue;
+import io.kubernetes.client.extended.workqueue.WorkQueue;
 import io.kubernetes.client.extended.workqueue.ratelimiter.BucketRateLimiter;
 import io.kubernetes.client.extended.workqueue.ratelimiter.ItemExponentialFailureRateLimiter;
 import io.kubernetes.client.extended.workqueue.ratelimiter.MaxOfRateLimiter;
@@ -23,10 +27,19 @@ import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
+import io.nexslice.dynamicslicing.model.Ownership;
+import io.nexslice.dynamicslicing.pool.SliceBudget;
+import io.nexslice.dynamicslicing.reconcile.UeCache;
+import io.nexslice.dynamicslicing.reconcile.WriteExpectations;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -115,8 +128,8 @@ public final class NamespaceController {
   }
 
   /** The reconcilers' view of this namespace's caches. */
-  public io.nexslice.dynamicslicing.reconcile.UeCache cache() {
-    return new io.nexslice.dynamicslicing.reconcile.UeCache(pods(), deployments(), services(), configMaps(),
+  public UeCache cache() {
+    return new UeCache(pods(), deployments(), services(), configMaps(),
         podKey -> deploymentInformer.getIndexer().byIndex(Indexes.BY_OWNER_POD, podKey));
   }
 
@@ -125,8 +138,8 @@ public final class NamespaceController {
    * a block (Indexes.BY_POOL_BLOCK), a static address in a block (BY_STATIC_BLOCK), or a slice's
    * budget slot (BY_SLICE).
    */
-  java.util.Set<String> upfsIndexed(String index, String key) {
-    java.util.Set<String> out = new java.util.HashSet<>();
+  Set<String> upfsIndexed(String index, String key) {
+    Set<String> out = new HashSet<>();
     for (V1Deployment d : deploymentInformer.getIndexer().byIndex(index, key)) {
       out.add(d.getMetadata().getNamespace() + "/" + d.getMetadata().getName());
     }
@@ -139,7 +152,7 @@ public final class NamespaceController {
       return false;
     }
     V1Deployment d = deploymentInformer.getIndexer().getByKey(namespace + "/" + name);
-    return d != null && io.nexslice.dynamicslicing.model.Ownership.isLabelledOurs(d);
+    return d != null && Ownership.isLabelledOurs(d);
   }
 
   /** Starts this namespace's informers (idempotent): every replica keeps its caches warm. */
@@ -161,7 +174,7 @@ public final class NamespaceController {
   }
 
   /** Tells {@code expectations} when objects are deleted, so no write of theirs is still expected. */
-  void observeWrites(io.nexslice.dynamicslicing.reconcile.WriteExpectations expectations) {
+  void observeWrites(WriteExpectations expectations) {
     deploymentInformer.addEventHandler(new OnDelete<>(o -> expectations.forget("Deployment", ns(o), name(o))));
     serviceInformer.addEventHandler(new OnDelete<>(o -> expectations.forget("Service", ns(o), name(o))));
     configMapInformer.addEventHandler(new OnDelete<>(o -> expectations.forget("ConfigMap", ns(o), name(o))));
@@ -171,9 +184,9 @@ public final class NamespaceController {
    * Builds the controller; events on owned objects map back to their UE through {@code keys},
    * except the echoes of our own writes that no reconcile waits for (see WriteExpectations).
    */
-  Controller build(io.kubernetes.client.extended.controller.reconciler.Reconciler reconciler, OwnerKeys keys,
-      io.nexslice.dynamicslicing.reconcile.WriteExpectations expectations, int workers,
-      io.nexslice.dynamicslicing.pool.SliceBudget budget) {
+  Controller build(Reconciler reconciler, OwnerKeys keys,
+      WriteExpectations expectations, int workers,
+      SliceBudget budget) {
     Supplier<Boolean> ready = this::hasSynced;
     Controller controller = ControllerBuilder.defaultBuilder(factory)
         // The queue must be set before watch(...), or events never reach the reconciler.
@@ -216,19 +229,19 @@ public final class NamespaceController {
     }
   }
 
-  private static String ns(io.kubernetes.client.common.KubernetesObject o) {
+  private static String ns(KubernetesObject o) {
     return o.getMetadata().getNamespace();
   }
 
-  private static String name(io.kubernetes.client.common.KubernetesObject o) {
+  private static String name(KubernetesObject o) {
     return o.getMetadata().getName();
   }
 
   /** Add and update events of an owned kind, mapped to the UE; deletes go through requeueLater. */
-  private static <T extends io.kubernetes.client.common.KubernetesObject> io.kubernetes.client.extended.controller.ControllerWatch<T>
-      ownedWatch(Class<T> type, String kind, io.kubernetes.client.extended.workqueue.WorkQueue<Request> q, OwnerKeys keys,
-          io.nexslice.dynamicslicing.reconcile.WriteExpectations expectations) {
-    java.util.function.Predicate<T> wakes = o -> keys.keyOf(o) != null
+  private static <T extends KubernetesObject> ControllerWatch<T>
+      ownedWatch(Class<T> type, String kind, WorkQueue<Request> q, OwnerKeys keys,
+          WriteExpectations expectations) {
+    Predicate<T> wakes = o -> keys.keyOf(o) != null
         && !expectations.dropEcho(kind, ns(o), name(o), o.getMetadata().getResourceVersion());
     return ControllerBuilder.controllerWatchBuilder(type, q)
         .withWorkQueueKeyFunc(keys::keyOf)
@@ -238,7 +251,7 @@ public final class NamespaceController {
         .build();
   }
 
-  static java.util.concurrent.ThreadFactory daemon(String name) {
+  static ThreadFactory daemon(String name) {
     return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);
@@ -247,6 +260,6 @@ public final class NamespaceController {
   }
 
   static List<String> namespacesOf(ControllerConfig config) {
-    return config.watchesAllNamespaces() ? java.util.Collections.singletonList(null) : config.watchNamespaces();
+    return config.watchesAllNamespaces() ? Collections.singletonList(null) : config.watchNamespaces();
   }
 }

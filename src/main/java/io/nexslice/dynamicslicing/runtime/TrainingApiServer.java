@@ -17,6 +17,7 @@ import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
@@ -132,7 +133,7 @@ final class TrainingApiServer implements AutoCloseable {
   }
 
   /** True once the three applies and the event of one UE's UPF have come in. */
-  boolean awaitWrites(java.time.Duration limit) throws InterruptedException {
+  boolean awaitWrites(Duration limit) throws InterruptedException {
     return writes.await(limit.toMillis(), TimeUnit.MILLISECONDS);
   }
 

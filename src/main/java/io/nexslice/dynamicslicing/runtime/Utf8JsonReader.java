@@ -488,7 +488,7 @@ final class Utf8JsonReader {
   }
 
   private IOException syntax(String what) {
-    return new java.io.IOException("malformed JSON at byte " + (offset + pos) + ": " + what);
+    return new IOException("malformed JSON at byte " + (offset + pos) + ": " + what);
   }
 
   /** A growable byte array; ByteArrayOutputStream's methods are synchronized. */

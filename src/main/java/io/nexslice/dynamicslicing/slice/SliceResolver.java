@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 
 /**
@@ -38,7 +39,7 @@ public final class SliceResolver {
   /** Parsed ue.yaml by "namespace/name@resourceVersion#key": see parseOnce. */
   private static final int MEMO_LIMIT = 20_000;
   private final Slice defaults;
-  private final java.util.Map<String, Object> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Object> parsed = new ConcurrentHashMap<>();
 
   public SliceResolver(Slice defaults) {
     this.defaults = defaults;

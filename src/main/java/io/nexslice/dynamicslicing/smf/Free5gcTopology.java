@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The JSON of free5GC's runtime topology API (smf internal/sbi/api_upi.go, v1.2.0+ = free5GC
@@ -108,7 +109,7 @@ public final class Free5gcTopology {
    * The first node other than {@code node} itself with a dynamic pool overlapping one of its pools,
    * if any: for a dynamic pool the SMF would exit; for a static address, that node's UEs could get it.
    */
-  public static java.util.Optional<String> overlap(SmfNode node, Map<String, ListedNode> listed) {
+  public static Optional<String> overlap(SmfNode node, Map<String, ListedNode> listed) {
     for (ListedNode other : listed.values()) {
       if (other.name().equals(node.name())) {
         continue;
@@ -116,12 +117,12 @@ public final class Free5gcTopology {
       for (String pool : other.pools()) {
         for (String ours : node.allPools()) {
           if (overlapsSafely(pool, ours)) {
-            return java.util.Optional.of("pool " + ours + " overlaps pool " + pool + " of node " + other.name());
+            return Optional.of("pool " + ours + " overlaps pool " + pool + " of node " + other.name());
           }
         }
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** A pool the SMF reports that is not a CIDR cannot be compared: treated as overlapping, nothing is risked. */

@@ -2,6 +2,7 @@ package io.nexslice.dynamicslicing.smf;
 
 import io.nexslice.dynamicslicing.slice.Slice;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A UPF as a free5GC SMF's topology holds it: what the controller registers and compares.
@@ -35,7 +36,7 @@ public record SmfNode(String name, String nodeId, Slice slice, List<String> pool
 
   /** Every pool, dynamic and static. */
   public List<String> allPools() {
-    return java.util.stream.Stream.concat(pools.stream(), staticPools.stream()).toList();
+    return Stream.concat(pools.stream(), staticPools.stream()).toList();
   }
 
   /** What must match for a node already in the SMF to be this one; the SMF reports node ids resolved, so not those. */

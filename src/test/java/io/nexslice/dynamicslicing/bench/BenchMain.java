@@ -4,15 +4,19 @@ import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1EventSource;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1ObjectReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import io.kubernetes.client.util.PatchUtils;
+import io.nexslice.dynamicslicing.model.ApplyJson;
 import io.nexslice.dynamicslicing.model.UeRef;
 import io.nexslice.dynamicslicing.model.UpfDesiredState;
 import io.nexslice.dynamicslicing.model.UpfNames;
@@ -28,6 +32,8 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +89,7 @@ public final class BenchMain {
     this.client = client(kubeconfig, 60);
     this.core = new CoreV1Api(client);
     ApiClient floorClient = client(kubeconfig, 60);
-    this.floorWriter = new ServerSideApplyWriter(floorClient, new io.nexslice.dynamicslicing.model.ApplyJson(floorClient.getJSON()));
+    this.floorWriter = new ServerSideApplyWriter(floorClient, new ApplyJson(floorClient.getJSON()));
     this.logDir = Files.createTempDirectory("ds-bench-logs");
   }
 
@@ -166,7 +172,7 @@ public final class BenchMain {
   }
 
   private List<V1Pod> createPods(String ns, String prefix, int n, boolean ue) throws Exception {
-    List<V1Pod> out = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<V1Pod> out = Collections.synchronizedList(new ArrayList<>());
     parallel(n, 8, i -> {
       V1PodSpec spec = new V1PodSpec().automountServiceAccountToken(false)
           .containers(List.of(new V1Container().name("ue").image("ueransim:bench")));
@@ -175,7 +181,7 @@ public final class BenchMain {
       out.add(core.createNamespacedPod(ns, new V1Pod().metadata(new V1ObjectMeta().name(String.format("%s-%05d", prefix, i))
           .labels(labels)).spec(spec)).execute());
     });
-    out.sort(java.util.Comparator.comparing(p -> p.getMetadata().getName()));
+    out.sort(Comparator.comparing(p -> p.getMetadata().getName()));
     return out;
   }
 
@@ -198,12 +204,12 @@ public final class BenchMain {
 
   /** P2's floor makes all the controller's writes: the applies and the UpfCreated event. */
   private void floorEvent(V1Pod pod) throws ApiException {
-    core.createNamespacedEvent(pod.getMetadata().getNamespace(), new io.kubernetes.client.openapi.models.CoreV1Event()
+    core.createNamespacedEvent(pod.getMetadata().getNamespace(), new CoreV1Event()
         .metadata(new V1ObjectMeta().generateName(pod.getMetadata().getName() + "."))
-        .involvedObject(new io.kubernetes.client.openapi.models.V1ObjectReference().kind("Pod").apiVersion("v1")
+        .involvedObject(new V1ObjectReference().kind("Pod").apiVersion("v1")
             .namespace(pod.getMetadata().getNamespace()).name(pod.getMetadata().getName()).uid(pod.getMetadata().getUid()))
         .reason("UpfCreated").message("floor").type("Normal")
-        .source(new io.kubernetes.client.openapi.models.V1EventSource().component("bench-floor"))
+        .source(new V1EventSource().component("bench-floor"))
         .firstTimestamp(OffsetDateTime.now()).lastTimestamp(OffsetDateTime.now()).count(1)).execute();
   }
 

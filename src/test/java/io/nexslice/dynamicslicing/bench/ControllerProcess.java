@@ -1,10 +1,12 @@
 package io.nexslice.dynamicslicing.bench;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,13 +78,13 @@ public final class ControllerProcess implements AutoCloseable {
     long read = 0;
     StringBuilder tail = new StringBuilder();
     while (System.nanoTime() < deadline) {
-      try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+      try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
         if (f.length() > read) {
           byte[] more = new byte[(int) (f.length() - read)];
           f.seek(read);
           f.readFully(more);
           read += more.length;
-          tail.append(new String(more, java.nio.charset.StandardCharsets.UTF_8));
+          tail.append(new String(more, StandardCharsets.UTF_8));
           if (tail.indexOf(fragment) >= 0) {
             return System.nanoTime() - startedNanos;
           }

@@ -5,6 +5,7 @@ import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,7 +35,7 @@ public final class ListFloor {
         core.listNamespacedConfigMap(ns).resourceVersion("0").buildCall(null));
     ExecutorService pool = Executors.newFixedThreadPool(calls.size());
     long bytes = 0;
-    for (Future<Long> f : pool.invokeAll(calls.stream().map(c -> (java.util.concurrent.Callable<Long>) () -> {
+    for (Future<Long> f : pool.invokeAll(calls.stream().map(c -> (Callable<Long>) () -> {
       try (Response r = c.execute()) {
         if (!r.isSuccessful()) {
           throw new IllegalStateException("LIST failed: " + r.code());

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ControllerConfigTest {
@@ -15,7 +17,7 @@ class ControllerConfigTest {
     ControllerConfig c = ControllerConfig.fromEnvironment(Map.of());
     assertEquals(List.of("nexslice"), c.watchNamespaces());
     assertEquals("nexslice.io/dynamic-upf=true", c.ueSelector().text());
-    assertEquals(java.util.Optional.empty(), c.upfImage());
+    assertEquals(Optional.empty(), c.upfImage());
     assertEquals("oai", c.upfProfile());
     assertEquals(List.of("oai-nrf", "oai-nrf", "oai-nrf2", "oai-nrf"),
         List.of(c.nrfHosts().forSst(1), c.nrfHosts().forSst(2), c.nrfHosts().forSst(3), c.nrfHosts().forSst(4)),
@@ -24,13 +26,13 @@ class ControllerConfigTest {
     assertEquals("12.2.0.0/24", c.pool().block(0));
     assertEquals(256, c.pool().blockCount());
     assertEquals(1, c.upfReplicas());
-    assertEquals(java.util.Optional.of("12.1.3.0/24"), c.sliceUeSubnets().forDnn("oai3"), "NexSlice's SMF pools");
+    assertEquals(Optional.of("12.1.3.0/24"), c.sliceUeSubnets().forDnn("oai3"), "NexSlice's SMF pools");
     assertEquals(16, c.maxUpfsPerSlice(), "the OAI SMF's PFCP association limit");
     assertEquals(0, ControllerConfig.fromEnvironment(Map.of("UPF_PROFILE", "free5gc")).maxUpfsPerSlice());
     assertEquals(5, ControllerConfig.fromEnvironment(Map.of("UPF_MAX_PER_SLICE", "5")).maxUpfsPerSlice());
-    assertEquals(java.util.Optional.empty(), c.free5gcSmf(), "no registration unless asked");
+    assertEquals(Optional.empty(), c.free5gcSmf(), "no registration unless asked");
     assertEquals("gNB1", c.free5gcAnName());
-    assertEquals(java.util.Optional.of(java.net.URI.create("http://free5gc-smf.free5gc:8000")), ControllerConfig
+    assertEquals(Optional.of(URI.create("http://free5gc-smf.free5gc:8000")), ControllerConfig
         .fromEnvironment(Map.of("UPF_PROFILE", "free5gc", "FREE5GC_SMF_URL", "http://free5gc-smf.free5gc:8000")).free5gcSmf());
     assertEquals(8080, c.httpPort());
     assertEquals(4, c.workers());

@@ -6,10 +6,14 @@ import io.kubernetes.client.util.KubeConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,7 +60,7 @@ final class ClusterBackends {
     Path dir = Files.createTempDirectory(full ? "ds-it-full-" : "ds-it-cluster-");
     Path script = projectRoot().resolve("scripts/local-cluster.sh");
     Path log = dir.resolveSibling(dir.getFileName() + ".start.log");
-    List<String> start = new java.util.ArrayList<>(List.of("bash", script.toString(), "start", "--dir", dir.toString()));
+    List<String> start = new ArrayList<>(List.of("bash", script.toString(), "start", "--dir", dir.toString()));
     if (full) {
       start.add("--full");
     }
@@ -89,7 +93,7 @@ final class ClusterBackends {
     Path unbound = dir.resolve("unbound.kubeconfig");
     return new TestCluster(kubeconfig, client(kubeconfig), () -> uncheckedClient(unbound),
         UNBOUND_USER, true, (full ? "local cluster with a kubelet in " : "local control plane in ") + dir, stop,
-        java.util.Optional.of(dir));
+        Optional.of(dir));
   }
 
   private static TestCluster k3s() throws Exception {
@@ -104,7 +108,7 @@ final class ClusterBackends {
     Files.writeString(kubeconfig, k3s.getKubeConfigYaml());
     ApiClient admin = client(kubeconfig);
     return new TestCluster(kubeconfig, admin, () -> impersonating(kubeconfig, UNBOUND_USER), UNBOUND_USER, true,
-        "k3s " + K3S_IMAGE, k3s::stop, java.util.Optional.empty());
+        "k3s " + K3S_IMAGE, k3s::stop, Optional.empty());
   }
 
   private static TestCluster currentKubeconfig() throws Exception {
@@ -114,7 +118,7 @@ final class ClusterBackends {
       throw new IllegalStateException("-Dk8s.backend=kubeconfig: no kubeconfig at " + kubeconfig + "; set KUBECONFIG");
     }
     return new TestCluster(kubeconfig, client(kubeconfig), () -> impersonating(kubeconfig, UNBOUND_USER), UNBOUND_USER,
-        true, "current kubeconfig " + kubeconfig, () -> {}, java.util.Optional.empty());
+        true, "current kubeconfig " + kubeconfig, () -> {}, Optional.empty());
   }
 
   static ApiClient client(Path kubeconfig) throws IOException {
@@ -131,7 +135,7 @@ final class ClusterBackends {
     try {
       return client(kubeconfig);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -165,6 +169,6 @@ final class ClusterBackends {
   private static String tail(String s) {
     String[] lines = new StringReader(s).toString().isEmpty() ? new String[0] : s.split("\n");
     int from = Math.max(0, lines.length - 15);
-    return String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
+    return String.join("\n", Arrays.copyOfRange(lines, from, lines.length));
   }
 }

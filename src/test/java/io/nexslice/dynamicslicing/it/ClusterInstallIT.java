@@ -141,7 +141,7 @@ class ClusterInstallIT {
         () -> asController.deleteCollectionNamespacedPod(ns).execute(),
         () -> asController.listPodForAllNamespaces().execute(),
         () -> asController.listNamespace().execute(),
-        () -> asController.createNamespacedPod(ns, new io.kubernetes.client.openapi.models.V1Pod()
+        () -> asController.createNamespacedPod(ns, new V1Pod()
             .metadata(new V1ObjectMeta().name("x"))).execute())) {
       ApiException e = assertThrows(ApiException.class, call::run);
       assertEquals(403, e.getCode(), e.getResponseBody());
@@ -198,7 +198,7 @@ class ClusterInstallIT {
 
   @Test
   void aStandbyTakesOverFromACrashedLeaderOnceTheLeaseExpires() throws Exception {
-    java.nio.file.Path log = Files.createTempFile("ds-leader", ".log");
+    Path log = Files.createTempFile("ds-leader", ".log");
     Map<String, String> env = new HashMap<>(RunningController.env(kube.cluster(), ns, FAST_LEASE));
     env.put("HTTP_PORT", Integer.toString(MainProcessIT.freePort()));
     env.put("POD_NAME", "crashing-leader");

@@ -16,9 +16,11 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.util.PatchUtils;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,10 +160,10 @@ public final class Kube {
    * The field managers of an object as "manager/operation". Read from the raw answer: client-java
    * 22 and later drop managedFields when they deserialise (kubernetes-client/java#3995).
    */
-  public List<String> managers(okhttp3.Call get) throws java.io.IOException {
+  public List<String> managers(okhttp3.Call get) throws IOException {
     try (okhttp3.Response r = get.execute()) {
       var meta = com.google.gson.JsonParser.parseString(r.body().string()).getAsJsonObject().getAsJsonObject("metadata");
-      List<String> out = new java.util.ArrayList<>();
+      List<String> out = new ArrayList<>();
       if (meta.has("managedFields")) {
         meta.getAsJsonArray("managedFields").forEach(e -> out.add(
             e.getAsJsonObject().get("manager").getAsString() + "/" + e.getAsJsonObject().get("operation").getAsString()));

@@ -2,6 +2,8 @@ package io.nexslice.dynamicslicing.it;
 
 import io.kubernetes.client.openapi.ApiClient;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A real Kubernetes API server for integration tests, whichever backend provides it.
@@ -17,12 +19,12 @@ import java.nio.file.Path;
 public record TestCluster(
     Path kubeconfig,
     ApiClient client,
-    java.util.function.Supplier<ApiClient> unboundClients,
+    Supplier<ApiClient> unboundClients,
     String unboundUser,
     boolean hasControllerManager,
     String description,
     AutoCloseable stopper,
-    java.util.Optional<Path> localDir) {
+    Optional<Path> localDir) {
 
   /** A new client for the unbound user. */
   public ApiClient unboundClient() {

@@ -24,6 +24,7 @@ import io.kubernetes.client.util.PatchUtils;
 import io.nexslice.dynamicslicing.model.UpfNames;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -285,7 +286,7 @@ class UpfControllerIT {
   }
 
   private Map<String, String> resourceVersions() throws ApiException {
-    Map<String, String> rv = new java.util.TreeMap<>();
+    Map<String, String> rv = new TreeMap<>();
     kube.services(ns).forEach(s -> rv.put("svc/" + s.getMetadata().getName(), s.getMetadata().getResourceVersion()));
     kube.deployments(ns).forEach(d -> rv.put("deploy/" + d.getMetadata().getName(), d.getMetadata().getGeneration() + ""));
     return rv;

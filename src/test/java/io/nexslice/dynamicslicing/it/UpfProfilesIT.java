@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
@@ -16,6 +17,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
+import io.kubernetes.client.util.PatchUtils;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -198,9 +200,9 @@ class UpfProfilesIT {
     await().atMost(Kube.TIMEOUT).until(() -> kube.hasEvent(ns, "ue-bad", "Warning", "UeSliceInvalid"));
     assertNull(kube.deployment(ns, "upf-ue-bad"));
 
-    io.kubernetes.client.util.PatchUtils.patch(V1Pod.class, () -> kube.core.patchNamespacedPod("ue-bad", ns,
-            new io.kubernetes.client.custom.V1Patch("{\"metadata\":{\"annotations\":{\"nexslice.io/sst\":\"2\"}}}"))
-        .buildCall(null), io.kubernetes.client.custom.V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, kube.client);
+    PatchUtils.patch(V1Pod.class, () -> kube.core.patchNamespacedPod("ue-bad", ns,
+            new V1Patch("{\"metadata\":{\"annotations\":{\"nexslice.io/sst\":\"2\"}}}"))
+        .buildCall(null), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, kube.client);
     assertEquals("sst=2 sd=FFFFFF dnn=oai", slice("upf-ue-bad"));
   }
 

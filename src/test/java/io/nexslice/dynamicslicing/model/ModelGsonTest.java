@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.nexslice.dynamicslicing.profile.CustomUpfProfile;
 import io.nexslice.dynamicslicing.profile.Free5gcUpfProfile;
 import io.nexslice.dynamicslicing.profile.OaiUpfProfile;
@@ -47,12 +51,12 @@ class ModelGsonTest {
 
   @Test
   void datesBinaryDataAndIntOrStringUseClientJavasFormats() {
-    var cm = new io.kubernetes.client.openapi.models.V1ConfigMap()
-        .metadata(new io.kubernetes.client.openapi.models.V1ObjectMeta().name("c")
+    var cm = new V1ConfigMap()
+        .metadata(new V1ObjectMeta().name("c")
             .creationTimestamp(OffsetDateTime.parse("2026-11-26T10:15:30.123456Z")))
         .binaryData(Map.of("b", new byte[] {1, 2, 3}));
-    var port = new io.kubernetes.client.openapi.models.V1ServicePort().port(80)
-        .targetPort(new io.kubernetes.client.custom.IntOrString("http"));
+    var port = new V1ServicePort().port(80)
+        .targetPort(new IntOrString("http"));
     assertEquals(clientJavaBody(cm), leanBody(cm));
     assertEquals(clientJavaBody(port), leanBody(port));
     assertFalse(leanBody(cm).toString().contains("dateTime"), leanBody(cm).toString());

@@ -10,6 +10,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodStatus;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class UeStateTest {
     V1Pod sameSecondSameCreationA = readyAt("a", "2026-01-01T00:00:02Z", "2026-01-01T00:00:01Z");
     V1Pod sameSecondSameCreationB = readyAt("b", "2026-01-01T00:00:02Z", "2026-01-01T00:00:01Z");
     V1Pod notReady = pod(null).metadata(new V1ObjectMeta().name("0").creationTimestamp(OffsetDateTime.MIN));
-    List<V1Pod> sorted = new java.util.ArrayList<>(List.of(notReady, sameSecondSameCreationB, sameSecondSameCreationA,
+    List<V1Pod> sorted = new ArrayList<>(List.of(notReady, sameSecondSameCreationB, sameSecondSameCreationA,
         sameSecondCreatedEarlier, first));
     sorted.sort(UeState.READY_ORDER);
     assertEquals(List.of("z", "y", "a", "b", "0"), sorted.stream().map(p -> p.getMetadata().getName()).toList());

@@ -11,23 +11,28 @@ import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Service;
+import io.nexslice.dynamicslicing.config.ControllerConfig;
+import io.nexslice.dynamicslicing.profile.OaiUpfProfile;
+import io.nexslice.dynamicslicing.slice.Slice;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class UpfDesiredStateTest {
   private final UeRef ue = new UeRef("nexslice", "ueransim-ue1", "uid-1");
-  private final UpfObjects upf = new UpfDesiredState(new io.nexslice.dynamicslicing.profile.OaiUpfProfile(),
-      java.util.Optional.of("registry.example/upf:1"), 2, sst -> "oai-nrf")
-      .build(ue, new io.nexslice.dynamicslicing.slice.Slice(1, java.util.Optional.of("FFFFFF"), "oai"), "12.2.3.0/24");
+  private final UpfObjects upf = new UpfDesiredState(new OaiUpfProfile(),
+      Optional.of("registry.example/upf:1"), 2, sst -> "oai-nrf")
+      .build(ue, new Slice(1, Optional.of("FFFFFF"), "oai"), "12.2.3.0/24");
   private final ApplyJson applyJson = new ApplyJson(new JSON());
 
   @Test
   void anOaiUpfRegistersInItsSlicesNrfNexSlicesSlice3InTheSecondOne() {
-    var nrfs = io.nexslice.dynamicslicing.config.ControllerConfig.fromEnvironment(java.util.Map.of()).nrfHosts();
-    var desired = new UpfDesiredState(new io.nexslice.dynamicslicing.profile.OaiUpfProfile(), java.util.Optional.empty(), 1,
+    var nrfs = ControllerConfig.fromEnvironment(Map.of()).nrfHosts();
+    var desired = new UpfDesiredState(new OaiUpfProfile(), Optional.empty(), 1,
         nrfs::forSst);
     for (int sst = 1; sst <= 3; sst++) {
-      String config = desired.build(ue, new io.nexslice.dynamicslicing.slice.Slice(sst, java.util.Optional.empty(), "oai"),
+      String config = desired.build(ue, new Slice(sst, Optional.empty(), "oai"),
           "12.2.3.0/24").configMap().getData().get("config.yaml");
       String nrf = config.substring(config.indexOf("  nrf:"), config.indexOf("  upf:"));
       assertTrue(nrf.contains("host: " + (sst == 3 ? "oai-nrf2" : "oai-nrf") + "\n"), "sst " + sst + ": " + nrf);
@@ -75,8 +80,8 @@ class UpfDesiredStateTest {
     String hash = upf.deployment().getSpec().getTemplate().getMetadata().getAnnotations().get("nexslice.io/config-sha256");
     assertEquals(64, hash.length());
     assertEquals("upf-ueransim-ue1", upf.configMap().getMetadata().getName());
-    var other = new UpfDesiredState(new io.nexslice.dynamicslicing.profile.OaiUpfProfile(), java.util.Optional.empty(), 2,
-        sst -> "oai-nrf").build(ue, new io.nexslice.dynamicslicing.slice.Slice(2, java.util.Optional.empty(), "oai2"), "12.2.3.0/24");
+    var other = new UpfDesiredState(new OaiUpfProfile(), Optional.empty(), 2,
+        sst -> "oai-nrf").build(ue, new Slice(2, Optional.empty(), "oai2"), "12.2.3.0/24");
     assertTrue(!hash.equals(other.deployment().getSpec().getTemplate().getMetadata().getAnnotations()
         .get("nexslice.io/config-sha256")), "a different config restarts the pods");
     assertEquals("oaisoftwarealliance/oai-upf:v2.1.0",
@@ -111,7 +116,7 @@ class UpfDesiredStateTest {
     listed.apiVersion(null).kind(null);
     assertTrue(applyJson.isSatisfiedBy(upf.deployment(), listed));
     listed.getSpec().replicas(9);
-    assertEquals(java.util.Optional.of("spec.replicas"), applyJson.difference(upf.deployment(), listed));
+    assertEquals(Optional.of("spec.replicas"), applyJson.difference(upf.deployment(), listed));
   }
 
   @Test
