@@ -64,7 +64,8 @@ public final class PoolAllocator {
    * other UPF may hold it, and no block containing it may be anyone else's, or the SMF could give
    * the address to that UPF's UEs (free5GC takes a static address from any UPF whose pool has it).
    */
-  public synchronized StaticClaim allocateStatic(String owner, String address) {
+  public synchronized StaticClaim allocateStatic(UpfKey upf, String address) {
+    String owner = upf.cacheKey();
     try {
       if (!pool.containsAddress(address)) {
         return new Refused("is outside UPF_POOL_CIDR (" + pool + ")", false);
@@ -100,7 +101,8 @@ public final class PoolAllocator {
    * still a block of the pool held by no one else, else the next free block after the last one
    * handed out; empty when the pool is exhausted.
    */
-  public synchronized Optional<String> allocate(String owner, Optional<String> current) {
+  public synchronized Optional<String> allocate(UpfKey upf, Optional<String> current) {
+    String owner = upf.cacheKey();
     if (current.isPresent() && pool.isBlock(current.get()) && isFreeFor(current.get(), owner)) {
       reserve(current.get(), owner);
       return current;
@@ -119,7 +121,11 @@ public final class PoolAllocator {
   }
 
   /** Forgets {@code owner}'s reservation; its block is free once its objects are gone too. */
-  public synchronized void release(String owner) {
+  public synchronized void release(UpfKey upf) {
+    release(upf.cacheKey());
+  }
+
+  private void release(String owner) {
     String block = reservedBy.remove(owner);
     if (block != null) {
       reservedBlocks.remove(block);

@@ -63,7 +63,8 @@ public final class SliceBudget {
    * @param readyBeforeAndWaiting UEs of this slice Ready before this one and still without a UPF;
    *     asked only when a slot is free
    */
-  public synchronized boolean admit(String slice, String owner, IntSupplier readyBeforeAndWaiting) {
+  public synchronized boolean admit(String slice, UpfKey upf, IntSupplier readyBeforeAndWaiting) {
+    String owner = upf.cacheKey();
     if (max == 0) {
       return true;
     }
@@ -87,12 +88,16 @@ public final class SliceBudget {
   }
 
   /** True when {@code owner} was admitted and its UPF may not be in the cache yet. */
-  public synchronized boolean isReserved(String owner) {
-    return reservedSlice.containsKey(owner);
+  public synchronized boolean isReserved(UpfKey upf) {
+    return reservedSlice.containsKey(upf.cacheKey());
   }
 
   /** Forgets {@code owner}'s admission; its slot is free once its UPF is gone from the cache too. */
-  public synchronized void release(String owner) {
+  public synchronized void release(UpfKey upf) {
+    release(upf.cacheKey());
+  }
+
+  private void release(String owner) {
     String slice = reservedSlice.remove(owner);
     if (slice != null) {
       Set<String> s = reserved.get(slice);

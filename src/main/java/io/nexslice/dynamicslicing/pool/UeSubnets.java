@@ -44,12 +44,12 @@ public final class UeSubnets {
   }
 
   /**
-   * @param owner namespace/UPF name
+   * @param owner the UPF the subnet is for
    * @param dnn the DNN the UPF serves
    * @param current the subnet the UPF's objects already record, kept when still valid
    * @param staticAddress the UE's static address (its own pool, where the core takes the UPF's)
    */
-  public Assignment assign(String owner, String dnn, Optional<String> current, Optional<String> staticAddress) {
+  public Assignment assign(UpfKey owner, String dnn, Optional<String> current, Optional<String> staticAddress) {
     if (smfSubnetByDnn.isPresent()) {
       return smfSubnetByDnn.get().apply(dnn).<Assignment>map(Assigned::new).orElse(new NoSmfSubnet(dnn));
     }
@@ -68,7 +68,7 @@ public final class UeSubnets {
   }
 
   /** Forgets {@code owner}'s reservation, if it had one. */
-  public void release(String owner) {
+  public void release(UpfKey owner) {
     if (blocks != null) {
       blocks.release(owner);
     }

@@ -19,6 +19,7 @@ import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfNames;
 import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.pool.UeSubnets;
+import io.nexslice.dynamicslicing.pool.UpfKey;
 import io.nexslice.dynamicslicing.slice.SliceGroup;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
 import io.nexslice.dynamicslicing.smf.SmfNode;
@@ -149,7 +150,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       return Optional.of(new Result(true, SWITCH_RECHECK));
     }
     List<String> deleted = slotWriter.delete(own, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
-    subnets.release(request.getNamespace() + "/" + ownName);
+    subnets.release(new UpfKey(request.getNamespace(), ownName));
     log.info("Removed per-UE UPF {} ({}) ue={}/{}: served by its slice UPF now", ownName,
         deleted, request.getNamespace(), request.getName());
     if (registry.deregister(request.getNamespace(), ownName) instanceof UpfRegistry.Refused r) {
@@ -183,7 +184,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     if (members.isEmpty()) {
       claims.release(groupKey);
       List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE);
-      subnets.release(ns + "/" + upfName);
+      subnets.release(new UpfKey(ns, upfName));
       for (V1OwnerReference r : listed.values()) {
         unmarkLeaver(ns, r);
       }
@@ -200,7 +201,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       return new Result(false);
     }
 
-    String owner = ns + "/" + upfName;
+    UpfKey owner = new UpfKey(ns, upfName);
     UeSubnets.Assignment subnet = subnets.assign(owner, group.slice().dnn(), SlotWriter.currentBlock(slots), Optional.empty());
     if (subnet instanceof UeSubnets.Exhausted exhausted) {
       members.stream().filter(m -> !listed.containsKey(m.uid())).forEach(m -> warnings.poolExhausted(m, exhausted.pool()));

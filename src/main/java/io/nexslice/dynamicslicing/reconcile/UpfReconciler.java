@@ -18,6 +18,7 @@ import io.nexslice.dynamicslicing.model.UpfNames;
 import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.pool.SliceBudget;
 import io.nexslice.dynamicslicing.pool.UeSubnets;
+import io.nexslice.dynamicslicing.pool.UpfKey;
 import io.nexslice.dynamicslicing.slice.Slice;
 import io.nexslice.dynamicslicing.slice.SliceGroup;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
@@ -113,7 +114,7 @@ public final class UpfReconciler extends GuardedReconciler {
     UeRef ue = UeRef.of(pod);
     warnings.ignoredAnnotations(ue, pod);
 
-    String owner = ue.namespace() + "/" + upfName;
+    UpfKey owner = new UpfKey(ue.namespace(), upfName);
     SliceResolver.Resolution resolution = slices.resolve(pod, cache::configMap);
     if (resolution instanceof SliceResolver.Pending pending) {
       log.debug("Waiting for the UE's config ue={}: {}", ue, pending.reason());
@@ -238,7 +239,7 @@ public final class UpfReconciler extends GuardedReconciler {
       }
     }
     List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE);
-    subnets.release(ns + "/" + upfName);
+    subnets.release(new UpfKey(ns, upfName));
     log.info("Removed slice UPF {} ({}): its UEs have their own UPFs now", upfName, deleted);
     if (registry.deregister(ns, upfName) instanceof UpfRegistry.Refused refused) {
       throw new RetryLater("slice UPF " + upfName + " still in the SMF: " + refused.answer());
@@ -254,7 +255,7 @@ public final class UpfReconciler extends GuardedReconciler {
       throws ApiException {
     List<String> removed = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
     marks.converge(pod, Optional.empty());
-    String owner = request.getNamespace() + "/" + upfName;
+    UpfKey owner = new UpfKey(request.getNamespace(), upfName);
     subnets.release(owner);
     budget.release(owner);
     if (!removed.isEmpty()) {
@@ -278,7 +279,7 @@ public final class UpfReconciler extends GuardedReconciler {
           || !selector.matches(other.getMetadata().getLabels())
           || UeState.attachment(other, true, false) != UeState.Attachment.ATTACHED
           || cache.deployments().namespace(ns).get(UpfNames.forPod(name)) != null
-          || budget.isReserved(ns + "/" + UpfNames.forPod(name))) {
+          || budget.isReserved(new UpfKey(ns, UpfNames.forPod(name)))) {
         continue;
       }
       if (slices.resolve(other, cache::configMap) instanceof SliceResolver.Resolved r && r.slice().equals(slice)) {
@@ -311,8 +312,9 @@ public final class UpfReconciler extends GuardedReconciler {
       marks.removeUnseen(request.getNamespace(), request.getName(), ownerUid); // opted out (or deleted)
     }
     // The block and the budget slot are free once the Deployment that records them leaves the cache.
-    subnets.release(request.getNamespace() + "/" + upfName);
-    budget.release(request.getNamespace() + "/" + upfName);
+    UpfKey upf = new UpfKey(request.getNamespace(), upfName);
+    subnets.release(upf);
+    budget.release(upf);
     budget.stopsWaiting(request.getNamespace() + "/" + request.getName());
     UeRef ue = pod != null ? UeRef.of(pod) : new UeRef(request.getNamespace(), request.getName(), ownerUid);
     if (!deleted.isEmpty()) {

@@ -29,6 +29,7 @@ import io.kubernetes.client.openapi.models.V1ServiceList;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
 import io.nexslice.dynamicslicing.model.Ownership;
 import io.nexslice.dynamicslicing.pool.SliceBudget;
+import io.nexslice.dynamicslicing.pool.UpfKey;
 import io.nexslice.dynamicslicing.reconcile.UeCache;
 import io.nexslice.dynamicslicing.reconcile.WriteExpectations;
 import java.time.Duration;
@@ -141,7 +142,7 @@ public final class NamespaceController {
   Set<String> upfsIndexed(String index, String key) {
     Set<String> out = new HashSet<>();
     for (V1Deployment d : deploymentInformer.getIndexer().byIndex(index, key)) {
-      out.add(d.getMetadata().getNamespace() + "/" + d.getMetadata().getName());
+      out.add(new UpfKey(d.getMetadata().getNamespace(), d.getMetadata().getName()).cacheKey());
     }
     return out;
   }

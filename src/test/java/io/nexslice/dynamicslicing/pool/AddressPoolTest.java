@@ -45,34 +45,34 @@ class AddressPoolTest {
         b -> cluster.containsKey(b) ? Set.of(cluster.get(b)) : Set.of());
     cluster.put("10.0.0.0/24", "ns/upf-old"); // found in the cluster at start
     Set<String> given = new HashSet<>();
-    for (String owner : new String[] {"ns/a", "ns/b", "ns/c"}) {
-      String block = a.allocate(owner, Optional.empty()).orElseThrow();
+    for (String upf : new String[] {"a", "b", "c"}) {
+      String block = a.allocate(new UpfKey("ns", upf), Optional.empty()).orElseThrow();
       assertTrue(given.add(block), block);
       assertFalse(block.equals("10.0.0.0/24"));
     }
-    assertEquals(Optional.empty(), a.allocate("ns/d", Optional.empty()), "exhausted");
-    assertEquals(Optional.of("10.0.0.0/24"), a.allocate("ns/upf-old", Optional.of("10.0.0.0/24")), "keeps its own");
+    assertEquals(Optional.empty(), a.allocate(new UpfKey("ns", "d"), Optional.empty()), "exhausted");
+    assertEquals(Optional.of("10.0.0.0/24"), a.allocate(new UpfKey("ns", "upf-old"), Optional.of("10.0.0.0/24")), "keeps its own");
 
-    a.release("ns/b");
-    assertEquals(Optional.of("10.0.2.0/24"), a.allocate("ns/d", Optional.empty()), "b's block, freed");
+    a.release(new UpfKey("ns", "b"));
+    assertEquals(Optional.of("10.0.2.0/24"), a.allocate(new UpfKey("ns", "d"), Optional.empty()), "b's block, freed");
   }
 
   @Test
   void freedBlocksAreFoundAgainOnceTheCursorComesRound() {
     PoolAllocator a = new PoolAllocator(new AddressPool("10.0.0.0/22", 24), b -> Set.of());
-    assertEquals(Optional.of("10.0.0.0/24"), a.allocate("ns/a", Optional.empty()));
-    assertEquals(Optional.of("10.0.1.0/24"), a.allocate("ns/b", Optional.empty()));
-    a.release("ns/a");
-    assertEquals(Optional.of("10.0.2.0/24"), a.allocate("ns/c", Optional.empty()), "onwards, not back");
-    assertEquals(Optional.of("10.0.3.0/24"), a.allocate("ns/d", Optional.empty()));
-    assertEquals(Optional.of("10.0.0.0/24"), a.allocate("ns/e", Optional.empty()), "a's block, round again");
-    assertEquals(Optional.empty(), a.allocate("ns/f", Optional.empty()), "exhausted");
+    assertEquals(Optional.of("10.0.0.0/24"), a.allocate(new UpfKey("ns", "a"), Optional.empty()));
+    assertEquals(Optional.of("10.0.1.0/24"), a.allocate(new UpfKey("ns", "b"), Optional.empty()));
+    a.release(new UpfKey("ns", "a"));
+    assertEquals(Optional.of("10.0.2.0/24"), a.allocate(new UpfKey("ns", "c"), Optional.empty()), "onwards, not back");
+    assertEquals(Optional.of("10.0.3.0/24"), a.allocate(new UpfKey("ns", "d"), Optional.empty()));
+    assertEquals(Optional.of("10.0.0.0/24"), a.allocate(new UpfKey("ns", "e"), Optional.empty()), "a's block, round again");
+    assertEquals(Optional.empty(), a.allocate(new UpfKey("ns", "f"), Optional.empty()), "exhausted");
   }
 
   @Test
   void anOwnerClaimingABlockSomeoneElseHoldsGetsAnother() {
     PoolAllocator a = new PoolAllocator(new AddressPool("10.0.0.0/23", 24),
         b -> b.equals("10.0.0.0/24") ? Set.of("ns/first") : Set.of());
-    assertEquals(Optional.of("10.0.1.0/24"), a.allocate("ns/second", Optional.of("10.0.0.0/24")));
+    assertEquals(Optional.of("10.0.1.0/24"), a.allocate(new UpfKey("ns", "second"), Optional.of("10.0.0.0/24")));
   }
 }

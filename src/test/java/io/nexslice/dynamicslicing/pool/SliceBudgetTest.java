@@ -25,26 +25,26 @@ class SliceBudgetTest {
   @Test
   void admitsUpToTheBudgetCountingTheCacheAndAdmissionsNotYetSeen() {
     inCache(S1, "ns/upf-a");
-    assertTrue(budget.admit(S1, "ns/upf-a", () -> 0), "a UE keeps the UPF it has");
-    assertTrue(budget.admit(S1, "ns/upf-b", () -> 0));
-    assertFalse(budget.admit(S1, "ns/upf-c", () -> 0), "b's UPF is not in the cache yet, but counts");
-    assertTrue(budget.admit(S2, "ns/upf-c", () -> 0), "another slice has its own budget");
+    assertTrue(budget.admit(S1, new UpfKey("ns", "upf-a"), () -> 0), "a UE keeps the UPF it has");
+    assertTrue(budget.admit(S1, new UpfKey("ns", "upf-b"), () -> 0));
+    assertFalse(budget.admit(S1, new UpfKey("ns", "upf-c"), () -> 0), "b's UPF is not in the cache yet, but counts");
+    assertTrue(budget.admit(S2, new UpfKey("ns", "upf-c"), () -> 0), "another slice has its own budget");
     assertEquals(2, budget.count(S1));
   }
 
   @Test
   void aFreeSlotGoesToTheUesReadyBefore() {
     inCache(S1, "ns/upf-a");
-    assertFalse(budget.admit(S1, "ns/upf-late", () -> 1), "one UE Ready earlier waits for the one free slot");
-    assertTrue(budget.admit(S1, "ns/upf-early", () -> 0));
+    assertFalse(budget.admit(S1, new UpfKey("ns", "upf-late"), () -> 1), "one UE Ready earlier waits for the one free slot");
+    assertTrue(budget.admit(S1, new UpfKey("ns", "upf-early"), () -> 0));
   }
 
   @Test
   void releaseFreesAnAdmissionAndTheCacheDecidesTheRest() {
     inCache(S1, "ns/upf-a");
-    assertTrue(budget.admit(S1, "ns/upf-b", () -> 0));
-    budget.release("ns/upf-b");
-    assertTrue(budget.admit(S1, "ns/upf-c", () -> 0));
+    assertTrue(budget.admit(S1, new UpfKey("ns", "upf-b"), () -> 0));
+    budget.release(new UpfKey("ns", "upf-b"));
+    assertTrue(budget.admit(S1, new UpfKey("ns", "upf-c"), () -> 0));
     cache.get(S1).remove("ns/upf-a");
     assertEquals(1, budget.count(S1));
   }
@@ -52,7 +52,7 @@ class SliceBudgetTest {
   @Test
   void aBudgetOfZeroAdmitsEveryoneWithoutAskingWhoWaits() {
     SliceBudget unlimited = new SliceBudget(0, s -> Set.of("x", "y", "z"));
-    assertTrue(unlimited.admit(S1, "ns/upf-a", () -> {
+    assertTrue(unlimited.admit(S1, new UpfKey("ns", "upf-a"), () -> {
       throw new AssertionError("no scan when there is no limit");
     }));
     assertFalse(unlimited.isLimited());

@@ -14,32 +14,32 @@ class UeSubnetsTest {
   void smfSubnetsAreSharedByTheUpfsOfADnnAndTakeNoBlock() {
     Map<String, String> smf = Map.of("oai", "12.1.1.0/24");
     UeSubnets subnets = UeSubnets.fromSmf(dnn -> Optional.ofNullable(smf.get(dnn)));
-    assertEquals(new UeSubnets.Assigned("12.1.1.0/24"), subnets.assign("ns/upf-a", "oai", Optional.empty(), Optional.empty()));
-    assertEquals(new UeSubnets.Assigned("12.1.1.0/24"), subnets.assign("ns/upf-b", "oai", Optional.of("10.9.0.0/24"), Optional.empty()));
-    assertEquals(new UeSubnets.NoSmfSubnet("internet"), subnets.assign("ns/upf-c", "internet", Optional.empty(), Optional.empty()));
+    assertEquals(new UeSubnets.Assigned("12.1.1.0/24"), subnets.assign(new UpfKey("ns", "upf-a"), "oai", Optional.empty(), Optional.empty()));
+    assertEquals(new UeSubnets.Assigned("12.1.1.0/24"), subnets.assign(new UpfKey("ns", "upf-b"), "oai", Optional.of("10.9.0.0/24"), Optional.empty()));
+    assertEquals(new UeSubnets.NoSmfSubnet("internet"), subnets.assign(new UpfKey("ns", "upf-c"), "internet", Optional.empty(), Optional.empty()));
   }
 
   @Test
   void aStaticAddressIsItsUpfsWholePoolAndKeepsItsBlockFromEveryoneElse() {
     UeSubnets subnets = UeSubnets.fromPool(blocks);
-    assertEquals(new UeSubnets.Assigned("10.9.0.7/32"), subnets.assign("ns/upf-s", "dnn", Optional.empty(), Optional.of("10.9.0.7")));
-    assertEquals(new UeSubnets.Assigned("10.9.0.8/32"), subnets.assign("ns/upf-t", "dnn", Optional.empty(), Optional.of("10.9.0.8")),
+    assertEquals(new UeSubnets.Assigned("10.9.0.7/32"), subnets.assign(new UpfKey("ns", "upf-s"), "dnn", Optional.empty(), Optional.of("10.9.0.7")));
+    assertEquals(new UeSubnets.Assigned("10.9.0.8/32"), subnets.assign(new UpfKey("ns", "upf-t"), "dnn", Optional.empty(), Optional.of("10.9.0.8")),
         "two static addresses may share a block");
-    assertEquals(new UeSubnets.Assigned("10.9.1.0/24"), subnets.assign("ns/upf-d", "dnn", Optional.empty(), Optional.empty()),
+    assertEquals(new UeSubnets.Assigned("10.9.1.0/24"), subnets.assign(new UpfKey("ns", "upf-d"), "dnn", Optional.empty(), Optional.empty()),
         "no dynamic UPF gets the block with static addresses in it");
     assertEquals(new UeSubnets.AddressInvalid("is already bound to UPF ns/upf-s", true),
-        subnets.assign("ns/upf-u", "dnn", Optional.empty(), Optional.of("10.9.0.7")));
+        subnets.assign(new UpfKey("ns", "upf-u"), "dnn", Optional.empty(), Optional.of("10.9.0.7")));
     assertEquals(new UeSubnets.AddressInvalid("lies in the UE pool 10.9.1.0/24 of UPF ns/upf-d, whose UEs the SMF could give it to", true),
-        subnets.assign("ns/upf-u", "dnn", Optional.empty(), Optional.of("10.9.1.9")));
+        subnets.assign(new UpfKey("ns", "upf-u"), "dnn", Optional.empty(), Optional.of("10.9.1.9")));
     assertEquals(new UeSubnets.AddressInvalid("is outside UPF_POOL_CIDR (10.9.0.0/23 in /24 blocks)", false),
-        subnets.assign("ns/upf-u", "dnn", Optional.empty(), Optional.of("10.8.0.1")));
+        subnets.assign(new UpfKey("ns", "upf-u"), "dnn", Optional.empty(), Optional.of("10.8.0.1")));
     for (String bad : new String[] {"10.9.0", "10.9.0.300", "10.9.0.1/32", "ten", "10.9.0.01"}) {
       assertEquals(new UeSubnets.AddressInvalid("is not an IPv4 address", false),
-          subnets.assign("ns/upf-u", "dnn", Optional.empty(), Optional.of(bad)), bad);
+          subnets.assign(new UpfKey("ns", "upf-u"), "dnn", Optional.empty(), Optional.of(bad)), bad);
     }
-    subnets.release("ns/upf-s");
-    subnets.release("ns/upf-t");
-    assertEquals(new UeSubnets.Assigned("10.9.0.7/32"), subnets.assign("ns/upf-u", "dnn", Optional.empty(), Optional.of("10.9.0.7")),
+    subnets.release(new UpfKey("ns", "upf-s"));
+    subnets.release(new UpfKey("ns", "upf-t"));
+    assertEquals(new UeSubnets.Assigned("10.9.0.7/32"), subnets.assign(new UpfKey("ns", "upf-u"), "dnn", Optional.empty(), Optional.of("10.9.0.7")),
         "free again once released");
   }
 
@@ -50,19 +50,19 @@ class UeSubnetsTest {
         block -> block.equals("10.9.0.0/24") ? Set.of("ns/upf-old") : Set.of());
     UeSubnets subnets = UeSubnets.fromPool(cached);
     assertEquals(new UeSubnets.AddressInvalid("is already bound to UPF ns/upf-old", true),
-        subnets.assign("ns/upf-new", "dnn", Optional.empty(), Optional.of("10.9.0.7")));
-    assertEquals(new UeSubnets.Assigned("10.9.0.7/32"), subnets.assign("ns/upf-old", "dnn", Optional.of("10.9.0.7/32"), Optional.of("10.9.0.7")),
+        subnets.assign(new UpfKey("ns", "upf-new"), "dnn", Optional.empty(), Optional.of("10.9.0.7")));
+    assertEquals(new UeSubnets.Assigned("10.9.0.7/32"), subnets.assign(new UpfKey("ns", "upf-old"), "dnn", Optional.of("10.9.0.7/32"), Optional.of("10.9.0.7")),
         "its holder keeps it across a restart");
-    assertEquals(new UeSubnets.Assigned("10.9.1.0/24"), subnets.assign("ns/upf-d", "dnn", Optional.empty(), Optional.empty()));
+    assertEquals(new UeSubnets.Assigned("10.9.1.0/24"), subnets.assign(new UpfKey("ns", "upf-d"), "dnn", Optional.empty(), Optional.empty()));
   }
 
   @Test
   void poolBlocksAreOwnAndRunOut() {
     UeSubnets subnets = UeSubnets.fromPool(blocks);
-    assertEquals(new UeSubnets.Assigned("10.9.0.0/24"), subnets.assign("ns/upf-a", "oai", Optional.empty(), Optional.empty()));
-    assertEquals(new UeSubnets.Assigned("10.9.1.0/24"), subnets.assign("ns/upf-b", "oai", Optional.empty(), Optional.empty()));
-    assertEquals(new UeSubnets.Exhausted("10.9.0.0/23 in /24 blocks"), subnets.assign("ns/upf-c", "oai", Optional.empty(), Optional.empty()));
-    subnets.release("ns/upf-a");
-    assertEquals(new UeSubnets.Assigned("10.9.0.0/24"), subnets.assign("ns/upf-c", "oai", Optional.empty(), Optional.empty()));
+    assertEquals(new UeSubnets.Assigned("10.9.0.0/24"), subnets.assign(new UpfKey("ns", "upf-a"), "oai", Optional.empty(), Optional.empty()));
+    assertEquals(new UeSubnets.Assigned("10.9.1.0/24"), subnets.assign(new UpfKey("ns", "upf-b"), "oai", Optional.empty(), Optional.empty()));
+    assertEquals(new UeSubnets.Exhausted("10.9.0.0/23 in /24 blocks"), subnets.assign(new UpfKey("ns", "upf-c"), "oai", Optional.empty(), Optional.empty()));
+    subnets.release(new UpfKey("ns", "upf-a"));
+    assertEquals(new UeSubnets.Assigned("10.9.0.0/24"), subnets.assign(new UpfKey("ns", "upf-c"), "oai", Optional.empty(), Optional.empty()));
   }
 }
