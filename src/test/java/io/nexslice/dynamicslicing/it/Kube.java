@@ -15,6 +15,7 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.util.PatchUtils;
 import java.io.IOException;
 import java.time.Duration;
@@ -55,8 +56,13 @@ public final class Kube {
     String name = prefix + "-" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
     core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(name))).execute();
     if (cluster.hasControllerManager()) {
-      await().atMost(TIMEOUT).ignoreExceptions()
-          .until(() -> core.readNamespacedServiceAccount("default", name).execute() != null);
+      // Pods are refused (500 "No API token found for service account") until the token
+      // controller has given the default service account its token secret, a moment after the
+      // account itself appears: wait for the secret, not only the account.
+      await().atMost(TIMEOUT).ignoreExceptions().until(() -> {
+        V1ServiceAccount sa = core.readNamespacedServiceAccount("default", name).execute();
+        return sa.getSecrets() != null && !sa.getSecrets().isEmpty();
+      });
     }
     return name;
   }
