@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -17,9 +18,14 @@ import java.util.UUID;
  * @param leaseDuration LEASE_DURATION_SECONDS (15): how long a standby waits after the holder's last renewal
  * @param renewDeadline RENEW_DEADLINE_SECONDS (10): how long the holder keeps leading while its renewals fail
  * @param retryPeriod RETRY_PERIOD_SECONDS (2): how often the holder writes its renewal, and a failed write is retried
+ * @param ownPod POD_NAMESPACE and POD_NAME when both are set (the Deployment's downward API): the
+ *     replica's own pod, watched so that it steps down as soon as the pod is being deleted
  */
 public record LeaderElectionSettings(boolean enabled, String leaseName, String leaseNamespace, String identity,
-    Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+    Duration leaseDuration, Duration renewDeadline, Duration retryPeriod, Optional<PodName> ownPod) {
+
+  /** A pod's namespace and name. */
+  public record PodName(String namespace, String name) {}
 
   static LeaderElectionSettings fromEnvironment(Map<String, String> env, String fallbackNamespace) {
     EnvReader r = new EnvReader(env);
@@ -51,7 +57,17 @@ public record LeaderElectionSettings(boolean enabled, String leaseName, String l
     if (identity == null) {
       identity = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
-    return new LeaderElectionSettings(r.bool("LEADER_ELECTION", false), name, ns, identity, lease, renew, retry);
+    String podNamespace = r.optional("POD_NAMESPACE");
+    String podName = r.optional("POD_NAME");
+    if (podName != null && !podName.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+      throw new ConfigException("POD_NAME: '" + podName + "' is not a pod name");
+    }
+    if (podNamespace != null && !podNamespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+      throw new ConfigException("POD_NAMESPACE: '" + podNamespace + "' is not a namespace name");
+    }
+    Optional<PodName> ownPod = podName != null && podNamespace != null
+        ? Optional.of(new PodName(podNamespace, podName)) : Optional.empty();
+    return new LeaderElectionSettings(r.bool("LEADER_ELECTION", false), name, ns, identity, lease, renew, retry, ownPod);
   }
 
   private static String hostName() {

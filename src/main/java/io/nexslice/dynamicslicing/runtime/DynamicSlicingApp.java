@@ -7,6 +7,7 @@ import io.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.kubernetes.client.openapi.ApiClient;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
 import io.nexslice.dynamicslicing.config.LeaderElectionSettings;
+import io.nexslice.dynamicslicing.election.OwnPodDeletion;
 import io.nexslice.dynamicslicing.election.WatchedLeaseLock;
 import io.nexslice.dynamicslicing.http.HealthServer;
 import io.nexslice.dynamicslicing.http.MetricsEndpoint;
@@ -40,8 +41,10 @@ public final class DynamicSlicingApp implements AutoCloseable {
   private final ApiClient watchClient;
   private volatile boolean leading;
   private volatile boolean closing;
+  private boolean closed;
   private LeaderElector leaderElector;
   private WatchedLeaseLock lock;
+  private OwnPodDeletion ownPodDeletion;
   private Thread electionThread;
 
   public DynamicSlicingApp(ControllerConfig config, ApiClient client, ApiClient watchClient, Runnable onLostLeadership)
@@ -72,6 +75,10 @@ public final class DynamicSlicingApp implements AutoCloseable {
     lock = new WatchedLeaseLock(le.leaseNamespace(), le.leaseName(), le.identity(), client, watchClient,
         le.retryPeriod(), System::nanoTime);
     lock.start();
+    le.ownPod().ifPresent(pod -> {
+      ownPodDeletion = new OwnPodDeletion(pod.namespace(), pod.name(), watchClient, this::stepDown);
+      ownPodDeletion.start();
+    });
     // The elector polls the watched Lease every WatchedLeaseLock.POLL; the lock writes renewals
     // every retry period. A poll whose write outlasts the poll period is given up by the elector
     // (the write itself completes, and the next poll sees its result): say so briefly instead of
@@ -139,14 +146,15 @@ public final class DynamicSlicingApp implements AutoCloseable {
   }
 
   /**
-   * Stops reconciling, then gives up the lease so a standby takes over at its next poll. The
-   * order matters: nothing may be written once the lease is given up, so the workers stop first,
-   * then the elector's renewals, and only then is the Lease released.
+   * Stops reconciling, then gives up the lease so a standby takes over at its next poll; the
+   * informers and HTTP endpoints stay up (not ready) until {@link #close()}. Called at SIGTERM
+   * through close(), or earlier when this replica's own pod is being deleted (OwnPodDeletion).
+   * The order matters: nothing may be written once the lease is given up, so the workers stop
+   * first, then the elector's renewals, and only then is the Lease released.
    * (LeaderElectingController.shutdown() stops only the controller: the elector would keep
    * renewing the lease and no standby could ever take over.)
    */
-  @Override
-  public synchronized void close() {
+  public synchronized void stepDown() {
     if (closing) {
       return;
     }
@@ -162,6 +170,21 @@ public final class DynamicSlicingApp implements AutoCloseable {
       if (lock.release()) {
         log.info("Gave up the lease {}", lock.describe());
       }
+    }
+  }
+
+  /** Steps down if not done yet, then stops the watches and the HTTP endpoints. */
+  @Override
+  public synchronized void close() {
+    stepDown();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (ownPodDeletion != null) {
+      ownPodDeletion.stop();
+    }
+    if (lock != null) {
       lock.stop();
     }
     http.close();

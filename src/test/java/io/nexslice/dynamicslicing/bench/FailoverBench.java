@@ -79,12 +79,12 @@ public final class FailoverBench {
     rows.add("");
     rows.add("Where the time went (medians over the samples, ms after the stop; -1: not seen):");
     rows.add("");
-    rows.add("| stop | old leader: \"Shutting down\" | its workers and events done | Lease given up | Lease taken | \"Became leader\" | first reconcile | writes cut at the poll (sum) |");
+    rows.add("| stop | old leader told (its pod's watch, else SIGTERM) | its workers and events done | Lease given up | Lease taken | \"Became leader\" | first reconcile | writes cut at the poll (sum) |");
     rows.add("|---|---|---|---|---|---|---|---|");
     for (FailoverDrill.Stop stop : FailoverDrill.Stop.values()) {
       List<FailoverDrill.Phases> p = phases.get(stop);
       rows.add(String.format("| %s | %d | %d | %d | %d | %d | %d | %d |", stop.name().toLowerCase(Locale.ROOT),
-          median(p.stream().map(FailoverDrill.Phases::shuttingDown).toList()),
+          median(p.stream().map(FailoverDrill.Phases::toldToStop).toList()),
           median(p.stream().map(FailoverDrill.Phases::controllerStopped).toList()),
           median(p.stream().map(FailoverDrill.Phases::released).toList()),
           median(p.stream().map(FailoverDrill.Phases::acquired).toList()),

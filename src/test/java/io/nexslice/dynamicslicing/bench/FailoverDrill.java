@@ -69,13 +69,13 @@ public final class FailoverDrill implements AutoCloseable {
       boolean removedByGarbageCollector) {}
 
   /**
-   * Where the gap went, each in ms after the stop (-1 when not seen): the old leader's "Shutting
-   * down" and "Stopped UPF controller" log lines (the kubelet's signal, then its workers and events
-   * done), the Lease seen given up and taken (a watch of the Lease in this process), and the next
+   * Where the gap went, each in ms after the stop (-1 when not seen): the old leader told to stop
+   * (its "stepping down now" line when its pod's watch saw the deletion, else "Shutting down" at
+   * the kubelet's SIGTERM) and its "Stopped UPF controller" line (workers and events done), the Lease seen given up and taken (a watch of the Lease in this process), and the next
    * leader's "Became leader" line. cutAttempts: the next leader's Lease writes that outlasted the
    * elector's poll period and were retried.
    */
-  public record Phases(long shuttingDown, long controllerStopped, long released, long acquired, long becameLeader,
+  public record Phases(long toldToStop, long controllerStopped, long released, long acquired, long becameLeader,
       int cutAttempts) {}
 
   /** A change of the Lease as this process's watch saw it. */
@@ -85,7 +85,8 @@ public final class FailoverDrill implements AutoCloseable {
   private static final String SELECTOR = "app.kubernetes.io/name=dynamic-slicing";
   private static final Pattern FIRST_RECONCILE = Pattern.compile("\"timestamp\":(\\d+).*First reconcile done");
   private static final Pattern BECAME_LEADER = Pattern.compile("\"timestamp\":(\\d+).*Became leader");
-  private static final Pattern SHUTTING_DOWN = Pattern.compile("\"timestamp\":(\\d+).*Shutting down");
+  /** The old leader told to stop: by its own pod's watch (the pod marked for deletion) or by SIGTERM, whichever first. */
+  private static final Pattern TOLD_TO_STOP = Pattern.compile("\"timestamp\":(\\d+).*(stepping down now|Shutting down)");
   private static final Pattern CONTROLLER_STOPPED = Pattern.compile("\"timestamp\":(\\d+).*Stopped UPF controller");
   private static final Pattern CUT = Pattern.compile("\"timestamp\":(\\d+).*outlasted the");
 
@@ -228,7 +229,7 @@ public final class FailoverDrill implements AutoCloseable {
       Files.writeString(saved, "=== old leader " + leader + "\n" + before + "\n=== next leader " + newLeader[0] + "\n" + after);
       problems.add("logs in " + saved);
     }
-    Phases phases = new Phases(at(before, SHUTTING_DOWN, stoppedAt), at(before, CONTROLLER_STOPPED, stoppedAt), released,
+    Phases phases = new Phases(at(before, TOLD_TO_STOP, stoppedAt), at(before, CONTROLLER_STOPPED, stoppedAt), released,
         acquired, became, (int) after.lines().filter(l -> CUT.matcher(l).find()).count());
     return new Sample(stop, firstReconcile - stoppedAt, leader, newLeader[0], problems, phases, byGc);
   }

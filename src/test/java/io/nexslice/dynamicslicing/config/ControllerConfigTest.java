@@ -99,6 +99,19 @@ class ControllerConfigTest {
     assertMessage("RETRY_PERIOD_SECONDS", Map.of("RETRY_PERIOD_SECONDS", "10"));
   }
 
+  @Test
+  void theOwnPodIsWatchedOnlyWhenTheDownwardApiNamesIt() {
+    assertEquals(Optional.of(new LeaderElectionSettings.PodName("nexslice", "dynamic-slicing-7d9f-abcde")),
+        ControllerConfig.fromEnvironment(Map.of("POD_NAMESPACE", "nexslice", "POD_NAME", "dynamic-slicing-7d9f-abcde"))
+            .leaderElection().ownPod());
+    // On a host: no pod to watch, SIGTERM alone stops it.
+    assertEquals(Optional.empty(), ControllerConfig.fromEnvironment(Map.of("POD_NAME", "dev")).leaderElection().ownPod());
+    assertEquals(Optional.empty(), ControllerConfig.fromEnvironment(Map.of()).leaderElection().ownPod());
+    // A field selector is built from these: anything but a name is refused, by name.
+    assertMessage("POD_NAME", Map.of("POD_NAMESPACE", "nexslice", "POD_NAME", "x,metadata.name!=y"));
+    assertMessage("POD_NAMESPACE", Map.of("LEASE_NAMESPACE", "nexslice", "POD_NAMESPACE", "Bad_NS", "POD_NAME", "a"));
+  }
+
   private static void assertMessage(String variable, Map<String, String> env) {
     ConfigException e = assertThrows(ConfigException.class, () -> ControllerConfig.fromEnvironment(env));
     assertTrue(e.getMessage().startsWith(variable + ":"), e.getMessage());

@@ -3,6 +3,7 @@ package io.nexslice.dynamicslicing.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,9 +15,11 @@ import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
 import io.kubernetes.client.openapi.models.RbacV1Subject;
+import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Lease;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Role;
 import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1RoleRef;
@@ -238,6 +241,52 @@ class ClusterInstallIT {
       assertEquals(2, kube.deployments(ns).size());
     } finally {
       crashing.destroyForcibly();
+    }
+  }
+
+  /**
+   * A rollout or {@code kubectl delete pod}: the API server marks the leader's pod long before the
+   * kubelet sends SIGTERM (0.5 s on the full local cluster, P6). The leader watches its own pod and
+   * gives the lease up at the mark. Here no kubelet ever sends SIGTERM and a finalizer holds the
+   * pod, so only that watch can hand over; the lease (15 s) cannot expire within the bound.
+   */
+  @Test
+  void aLeaderWhosePodIsBeingDeletedHandsOverWithoutWaitingForSigterm() throws Exception {
+    String finalizer = "test.nexslice.io/hold";
+    V1Pod own = new V1Pod().metadata(new V1ObjectMeta().name("leader-pod").namespace(ns).finalizers(List.of(finalizer)))
+        .spec(new V1PodSpec().containers(List.of(new V1Container().name("controller").image("dynamic-slicing:0.1.0"))));
+    CoreV1Api core = new CoreV1Api(kube.client);
+    core.createNamespacedPod(ns, own).execute();
+    Map<String, String> env = Map.of("LEADER_ELECTION", "true", "UPF_REPLICAS", "0");
+    Map<String, String> leaderEnv = new HashMap<>(env);
+    leaderEnv.put("POD_NAME", "leader-pod");
+    leaderEnv.put("POD_NAMESPACE", ns);
+    try {
+      RunningController leader = RunningController.start(kube.cluster(), ns, leaderEnv);
+      controllers.add(leader);
+      await().atMost(Kube.TIMEOUT).until(() -> leader.app().isLeader());
+      RunningController standby = RunningController.start(kube.cluster(), ns, env);
+      controllers.add(standby);
+      kube.createReadyUe(ns, "ue-before");
+      kube.awaitUpf(ns, "upf-ue-before");
+
+      long deletedAt = System.nanoTime();
+      core.deleteNamespacedPod("leader-pod", ns).gracePeriodSeconds(30).execute();
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> standby.app().isLeader());
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deletedAt);
+      assertTrue(tookMs < 3_000, "handed over " + tookMs + " ms after the pod was marked (a lease expiry takes 15 s)");
+      assertNotNull(core.readNamespacedPod("leader-pod", ns).execute().getMetadata().getDeletionTimestamp());
+      // Stepped down, not stopped: no longer leading or ready, still serving its endpoints until SIGTERM.
+      assertFalse(leader.app().isLeader());
+      assertFalse(leader.app().isReady());
+      assertEquals(200, leader.get("/healthz").statusCode());
+      assertFalse(leader.lostLeadership(), "a step-down is not a lost lease: the process does not exit on its own");
+      kube.createReadyUe(ns, "ue-after");
+      kube.awaitUpf(ns, "upf-ue-after");
+      assertEquals(2, kube.deployments(ns).size());
+    } finally {
+      PatchUtils.patch(V1Pod.class, () -> core.patchNamespacedPod("leader-pod", ns,
+          new V1Patch("{\"metadata\":{\"finalizers\":null}}")).buildCall(null), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, kube.client);
     }
   }
 
