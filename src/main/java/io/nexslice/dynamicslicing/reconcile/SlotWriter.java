@@ -8,6 +8,8 @@ import io.nexslice.dynamicslicing.model.ApplyJson;
 import io.nexslice.dynamicslicing.model.Ownership.Owner;
 import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfObjects;
+import io.nexslice.dynamicslicing.write.UpfWriter;
+import io.nexslice.dynamicslicing.write.WriteExpectations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

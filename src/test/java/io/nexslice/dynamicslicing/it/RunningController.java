@@ -3,9 +3,9 @@ package io.nexslice.dynamicslicing.it;
 import static org.awaitility.Awaitility.await;
 
 import io.kubernetes.client.openapi.ApiClient;
+import io.nexslice.dynamicslicing.app.DynamicSlicingApp;
+import io.nexslice.dynamicslicing.app.KubeClients;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
-import io.nexslice.dynamicslicing.runtime.DynamicSlicingApp;
-import io.nexslice.dynamicslicing.runtime.KubeClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -11,6 +11,7 @@ import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1ServicePort;
+import io.nexslice.dynamicslicing.desired.UpfDesiredState;
 import io.nexslice.dynamicslicing.profile.CustomUpfProfile;
 import io.nexslice.dynamicslicing.profile.Free5gcUpfProfile;
 import io.nexslice.dynamicslicing.profile.OaiUpfProfile;

@@ -1,0 +1,142 @@
+package io.nexslice.dynamicslicing.cache;
+
+import com.google.gson.reflect.TypeToken;
+import io.kubernetes.client.common.KubernetesListObject;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.informer.ListerWatcher;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1ListMeta;
+import io.kubernetes.client.util.CallGeneratorParams;
+import io.kubernetes.client.util.Watch;
+import io.kubernetes.client.util.Watchable;
+import io.nexslice.dynamicslicing.cache.Utf8JsonReader.Token;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import okhttp3.Call;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * An informer's list-and-watch whose objects are read by {@link CacheDecoder}: each object is
+ * decoded from the response's bytes ({@link Utf8JsonReader}) straight into what the cache keeps,
+ * never into a full model.
+ *
+ * <p>The list asks for resourceVersion "0", as client-go's informers do: the API server answers
+ * from its watch cache instead of reading etcd, which halves the time to list thousands of
+ * objects. That answer comes whole (the watch cache ignores limit), so it is decoded as it
+ * streams in: the peak is one object at full size, not the whole list.
+ */
+public final class DecodingListerWatcher<T extends KubernetesObject, L extends KubernetesListObject> implements ListerWatcher<T, L> {
+  /** A LIST (watch false) or WATCH (watch true) call at a resourceVersion. */
+  public interface ListCall {
+    Call call(String resourceVersion, Boolean watch, Integer timeoutSeconds) throws ApiException;
+  }
+
+  private final ApiClient client;
+  private final Type watchType;
+  private final ListCall calls;
+  private final CacheDecoder.Kind<T> kind;
+  private final BiFunction<V1ListMeta, List<T>, L> listOf;
+
+  public DecodingListerWatcher(ApiClient client, Class<T> type, ListCall calls, CacheDecoder.Kind<T> kind,
+      BiFunction<V1ListMeta, List<T>, L> listOf) {
+    this.client = client;
+    this.watchType = TypeToken.getParameterized(Watch.Response.class, type).getType();
+    this.calls = calls;
+    this.kind = kind;
+    this.listOf = listOf;
+  }
+
+  @Override
+  public L list(CallGeneratorParams params) throws ApiException {
+    try (Response response = calls.call("0", false, null).execute()) {
+      ResponseBody body = successful(response);
+      V1ListMeta meta = null;
+      List<T> items = new ArrayList<>();
+      Utf8JsonReader in = new Utf8JsonReader(body.byteStream());
+      in.beginObject();
+      while (in.hasNext()) {
+        String name = in.nextName();
+        if (name.equals("metadata") && in.peek() == Token.BEGIN_OBJECT) {
+          meta = CacheDecoder.listMeta(in);
+        } else if (name.equals("items") && in.peek() == Token.BEGIN_ARRAY) {
+          in.beginArray();
+          while (in.hasNext()) {
+            items.add(kind.read(in));
+          }
+          in.endArray();
+        } else {
+          in.skipValue();
+        }
+      }
+      in.endObject();
+      return listOf.apply(meta, new HandOverList<>(items));
+    } catch (IOException | RuntimeException e) {
+      throw new ApiException("listing for the cache failed: " + e, e, 0, null, null);
+    }
+  }
+
+  @Override
+  public Watchable<T> watch(CallGeneratorParams params) throws ApiException {
+    // The watch client has no read timeout: the server ends each watch after timeoutSeconds.
+    Call call = calls.call(params.resourceVersion, true, params.timeoutSeconds);
+    Response response;
+    try {
+      response = call.execute();
+    } catch (IOException e) {
+      throw new ApiException(e);
+    }
+    return new DecodingWatch<>(client.getJSON(), successful(response), watchType, call, kind);
+  }
+
+  private static ResponseBody successful(Response response) throws ApiException {
+    if (response.isSuccessful() && response.body() != null) {
+      return response.body();
+    }
+    String body = null;
+    try (response) {
+      body = response.body() == null ? null : response.body().string();
+    } catch (IOException ignored) {
+      // the status code says enough
+    }
+    throw new ApiException(response.message(), response.code(), response.headers().toMultimap(), body);
+  }
+
+  /** client-java's Watch (line reading, Status events), with objects read by the decoder. */
+  private static final class DecodingWatch<T extends KubernetesObject> extends Watch<T> {
+    private final CacheDecoder.Kind<T> kind;
+
+    DecodingWatch(JSON json, ResponseBody body, Type watchType, Call call, CacheDecoder.Kind<T> kind) {
+      super(json, body, watchType, call);
+      this.kind = kind;
+    }
+
+    @Override
+    protected Watch.Response<T> parseLine(String line) throws IOException {
+      if (isStatus(line)) {
+        return super.parseLine(line);
+      }
+      Utf8JsonReader in = Utf8JsonReader.of(line);
+      String type = null;
+      T object = null;
+      in.beginObject();
+      while (in.hasNext()) {
+        String name = in.nextName();
+        if (name.equals("type")) {
+          type = in.nextString();
+        } else if (name.equals("object") && in.peek() == Token.BEGIN_OBJECT) {
+          object = kind.read(in);
+        } else {
+          in.skipValue();
+        }
+      }
+      in.endObject();
+      return new Watch.Response<>(type, object);
+    }
+  }
+}

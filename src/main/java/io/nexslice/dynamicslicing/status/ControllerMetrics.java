@@ -1,0 +1,128 @@
+package io.nexslice.dynamicslicing.status;
+
+import io.kubernetes.client.extended.controller.reconciler.Request;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.nexslice.dynamicslicing.controller.NamespaceController;
+import io.nexslice.dynamicslicing.model.UeState;
+import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.CounterMetricFamily;
+import io.prometheus.client.GaugeMetricFamily;
+import io.prometheus.client.Histogram;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The controller's Prometheus metrics, in a registry of its own (several controllers may share
+ * a JVM in tests). Counters and the latency histogram are fed by the reconcilers; gauges are
+ * computed from the informer caches at scrape time, so they are always exactly the cluster state.
+ */
+public final class ControllerMetrics implements ReconcileListener {
+  private final CollectorRegistry registry = new CollectorRegistry(true);
+  private final Counter reconciles = Counter.build("dynamic_slicing_reconcile_total",
+          "Reconciles by result (success, error) and reason (ok, api_<HTTP code>, exception).")
+      .labelNames("result", "reason").register(registry);
+  private final Histogram attachLatency = Histogram.build("dynamic_slicing_attach_latency_seconds",
+          "From the UE pod's Ready transition to its UPF objects written.")
+      .buckets(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).register(registry);
+
+  /**
+   * Adds the gauges computed from {@code view} at scrape time. Separate from the constructor
+   * because the reconcilers that feed the counters come first and the view is made of them.
+   */
+  public void collectFrom(ClusterView view, String profile, BooleanSupplier leader) {
+    new Collector() {
+      @Override
+      public List<MetricFamilySamples> collect() {
+        return gauges(view, profile, leader.getAsBoolean());
+      }
+    }.register(registry);
+  }
+
+  public CollectorRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void reconciled(Request ue, String outcome) {
+    boolean ok = outcome.equals("ok");
+    reconciles.labels(ok ? "success" : "error", outcome.replace("api_error_", "api_")).inc();
+  }
+
+  @Override
+  public void upfCreated(V1Pod ue) {
+    if (ue == null) {
+      return;
+    }
+    UeState.readySince(ue).ifPresent(since -> {
+      double seconds = Duration.between(since, OffsetDateTime.now()).toMillis() / 1000.0;
+      attachLatency.observe(Math.max(0, seconds));
+    });
+  }
+
+  static List<Collector.MetricFamilySamples> gauges(ClusterView view, String profile, boolean leader) {
+    GaugeMetricFamily ues = new GaugeMetricFamily("dynamic_slicing_ues_attached", "Attached UEs (served by a UPF).",
+        List.of("namespace", "sst", "sd", "dnn"));
+    Map<List<String>, Integer> byUe = new TreeMap<>(ControllerMetrics::compare);
+    view.attached().forEach(u -> byUe.merge(List.of(u.namespace(), u.slice().get("sst"), u.slice().get("sd"),
+        u.slice().get("dnn")), 1, Integer::sum));
+    byUe.forEach((labels, n) -> ues.addMetric(labels, n));
+
+    GaugeMetricFamily upfs = new GaugeMetricFamily("dynamic_slicing_upfs", "UPF Deployments managed.",
+        List.of("namespace", "profile", "mode"));
+    Map<List<String>, Integer> byUpf = new TreeMap<>(ControllerMetrics::compare);
+    view.upfs().forEach(u -> byUpf.merge(List.of(u.namespace(), profile, u.mode()), 1, Integer::sum));
+    byUpf.forEach((labels, n) -> upfs.addMetric(labels, n));
+
+    GaugeMetricFamily sliceUpfs = new GaugeMetricFamily("dynamic_slicing_slice_upfs",
+        "Per-UE UPFs of each slice, the count UPF_MAX_PER_SLICE bounds.", List.of("namespace", "sst", "sd", "dnn"));
+    Map<List<String>, Integer> bySlice = new TreeMap<>(ControllerMetrics::compare);
+    view.upfs().stream().filter(u -> u.mode().equals("per-ue")).forEach(u -> bySlice.merge(
+        List.of(u.namespace(), u.slice().get("sst"), u.slice().get("sd"), u.slice().get("dnn")), 1, Integer::sum));
+    bySlice.forEach((labels, n) -> sliceUpfs.addMetric(labels, n));
+    GaugeMetricFamily limit = new GaugeMetricFamily("dynamic_slicing_slice_upf_limit",
+        "UPF_MAX_PER_SLICE: the most per-UE UPFs of one slice; 0 means no limit.", view.upfLimitPerSlice());
+    GaugeMetricFamily waiting = new GaugeMetricFamily("dynamic_slicing_slice_ues_waiting",
+        "Ready UEs without a UPF because their slice's UPF budget is used up.", List.of("namespace", "sst", "sd", "dnn"));
+    view.waitingForBudget().forEach(w -> waiting.addMetric(
+        List.of(w.namespace(), w.slice().get("sst"), w.slice().get("sd"), w.slice().get("dnn")), w.ues()));
+
+    GaugeMetricFamily depth = new GaugeMetricFamily("dynamic_slicing_workqueue_depth", "Keys waiting in the work queue.",
+        List.of("namespace"));
+    for (NamespaceController nc : view.namespaces()) {
+      depth.addMetric(List.of(nc.label()), nc.queueDepth());
+    }
+    GaugeMetricFamily leaderGauge = new GaugeMetricFamily("dynamic_slicing_leader",
+        "1 when this instance reconciles (leader, or leader election off).", leader ? 1 : 0);
+    CounterMetricFamily requests = new CounterMetricFamily(
+        "dynamic_slicing_api_requests_total", "Requests this process made to the API server, by verb and resource.",
+        List.of("verb", "resource"));
+    ApiRequestCounter.INSTANCE.snapshot().forEach((k, n) -> {
+      String[] vr = k.split(" ", 2);
+      requests.addMetric(List.of(vr[0], vr[1]), n);
+    });
+    List<Collector.MetricFamilySamples> out = new ArrayList<>();
+    out.add(requests);
+    out.add(ues);
+    out.add(upfs);
+    out.add(sliceUpfs);
+    out.add(limit);
+    out.add(waiting);
+    view.registeredWithSmf().ifPresent(n -> out.add(new GaugeMetricFamily("dynamic_slicing_smf_registered_upfs",
+        "UPFs the free5GC SMF holds by this controller's registration (FREE5GC_SMF_URL).", n)));
+    out.add(depth);
+    out.add(leaderGauge);
+    return out;
+  }
+
+  private static int compare(List<String> a, List<String> b) {
+    return String.join("\u0000", a).compareTo(String.join("\u0000", b));
+  }
+}
