@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 PACKAGES=(openjdk-17-jdk-headless maven golang-go rsync jq etcd-server dpkg-dev openssl curl
           golang-github-modern-go-reflect2-dev iproute2 procps util-linux
           # the full local cluster (scripts/local-cluster.sh start --full): node runtime, CNI, images
-          containerd runc containernetworking-plugins busybox-static iptables)
+          containerd runc containernetworking-plugins busybox-static iptables
+          # nft: to remove the host nat table the node's DNAT rule made, if there was none before
+          nftables)
 
 SUDO=
 if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi

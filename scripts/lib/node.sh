@@ -103,6 +103,11 @@ start_node() { # assets dir
   printf '%s\n' PREROUTING -i "dsbr-$id" -d 10.96.0.1/32 -p tcp --dport 443 -m comment --comment "dynamic-slicing $DIR" \
     -j DNAT --to-destination "127.0.0.1:$api_port" >"$node/api-dnat"
   mapfile -t dnat <"$node/api-dnat"
+  # With iptables' nf_tables backend the rule creates the host's nat table if there was none, and
+  # deleting the rule leaves the table: remember, so that stop removes a table it made. (Plain
+  # iptables-save: with -t nat it would make the table itself.)
+  local tables; tables=$(iptables-save 2>/dev/null || true)
+  [[ $tables == *$'\n*nat'* || $tables == '*nat'* ]] || touch "$node/nat-table-made"
   iptables -w -t nat -A "${dnat[@]}" || die "could not add the DNAT rule that lets pods reach the API server"
 
   cat >"$node/cni/10-dynamic-slicing.conflist" <<CNI
@@ -238,6 +243,17 @@ stop_node() {
     mapfile -t dnat <"$node/api-dnat"
     while iptables -w -t nat -D "${dnat[@]}" 2>/dev/null; do :; done
     rm -f "$node/api-dnat"
+  fi
+  if [[ -f $node/nat-table-made ]]; then
+    # Only a table as iptables made it: the four built-in chains, accepting, and nothing else
+    # (someone else's rule or chain keeps it).
+    local others
+    others=$(iptables-save 2>/dev/null | sed -n '/^\*nat$/,/^COMMIT$/p' |
+      grep -vE '^(\*nat|COMMIT|:(PREROUTING|INPUT|OUTPUT|POSTROUTING) ACCEPT \[[0-9]+:[0-9]+\])$' || true)
+    if [[ -z $others ]]; then
+      nft delete table ip nat 2>/dev/null || true
+    fi
+    rm -f "$node/nat-table-made"
   fi
   local bridge id d
   bridge=$(cat "$node/bridge" 2>/dev/null || true)

@@ -43,7 +43,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * The informers, work queue and workers for one watched namespace (or for all of them), built
@@ -190,7 +189,6 @@ public final class NamespaceController {
   Controller build(Reconciler reconciler, OwnerKeys keys,
       WriteExpectations expectations, int workers,
       SliceBudget budget) {
-    Supplier<Boolean> ready = this::hasSynced;
     Controller controller = ControllerBuilder.defaultBuilder(factory)
         // The queue must be set before watch(...), or events never reach the reconciler.
         .withWorkQueue(queue)
@@ -204,7 +202,8 @@ public final class NamespaceController {
         .withReconciler(reconciler)
         .withName("upf-" + label())
         .withWorkerCount(workers)
-        .withReadyFunc(ready)
+        // No ready function: SyncedController waits for the caches first (see there why), and
+        // with none DefaultController skips its own Wait.poll, which would leave a thread behind.
         .build();
     // Deletes of owned objects are looked at a moment later. When a UE pod is deleted, the
     // garbage collector may remove its UPF before our pod cache hears of the deletion; acting
@@ -215,10 +214,7 @@ public final class NamespaceController {
     // A per-UE UPF left: its slot in the slice's budget is free, the UEs waiting for one look again.
     if (budget.isLimited()) {
       deploymentInformer.addEventHandler(new OnDelete<>(d -> Indexes.perUeSlice(d).forEach(slice ->
-          budget.waitersOf(slice).forEach(ue -> {
-            int slash = ue.indexOf('/');
-            queue.add(new Request(ue.substring(0, slash), ue.substring(slash + 1)));
-          }))));
+          budget.waitersOf(slice).forEach(ue -> queue.add(new Request(ue.namespace(), ue.name()))))));
     }
     // A UE's own ue.yaml changed: the pods that mount it may be in another slice now.
     configMapInformer.addEventHandler(new UeConfigHandler(queue, podInformer.getIndexer()));

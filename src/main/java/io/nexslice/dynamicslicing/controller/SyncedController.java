@@ -9,10 +9,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the informers, waits until their caches are synced, then runs the DefaultController.
  *
- * <p>Why not ControllerManager: DefaultController checks its ready function once, then once a
- * second, and gives up for good after 30 s ("failed pre-run check, exiting"): workers would
- * start up to a second late, and never at all if the API server is slow or down at start,
- * while the process looks healthy. Here the wait is as long as it takes, checked every 10 ms.
+ * <p>Why not the library's own wait (DefaultController's ready functions, with
+ * {@code withReadyTimeout} and {@code setReadyCheckInternal}): client-java 25's
+ * {@code Wait.poll}, which it uses, spins on an AtomicBoolean without sleeping and never shuts its
+ * executor down. Measured (a 3 s wait): 2,970 ms of CPU, one core busy for the whole cache sync,
+ * on a Deployment limited to 1 CPU while the informers decode 5,000 pods (P5); this loop used
+ * 10 ms for the same wait. Its default also gives up for good after 30 s ("failed pre-run check,
+ * exiting"), while the process looks healthy. Here the wait is as long as it takes, checked every
+ * 10 ms, with a warning every 10 s; the controller's own ready check then passes at once.
  */
 final class SyncedController implements Controller {
   private static final Logger log = LoggerFactory.getLogger(SyncedController.class);

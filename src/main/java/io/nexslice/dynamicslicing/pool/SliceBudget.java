@@ -28,11 +28,11 @@ public final class SliceBudget {
   private final Map<String, Set<String>> reserved = new HashMap<>();
   private final Map<String, String> reservedSlice = new HashMap<>();
   /**
-   * slice -> UEs (namespace/pod) refused for lack of a slot, in the order first refused. A slice
-   * stays once it had a waiter (bounded by the slices in use), so its gauge drops to 0.
+   * slice -> UEs refused for lack of a slot, in the order first refused. A slice stays once it
+   * had a waiter (bounded by the slices in use), so its gauge drops to 0.
    */
-  private final Map<String, Set<String>> waiting = new HashMap<>();
-  private final Map<String, String> waitingSlice = new HashMap<>();
+  private final Map<String, Set<UeKey>> waiting = new HashMap<>();
+  private final Map<UeKey, String> waitingSlice = new HashMap<>();
 
   /**
    * @param max the most UPFs per slice; 0 means no limit
@@ -109,7 +109,7 @@ public final class SliceBudget {
   }
 
   /** Records that {@code ue} waits for a slot of {@code slice}; true when it was not waiting for it before. */
-  public synchronized boolean waits(String slice, String ue) {
+  public synchronized boolean waits(String slice, UeKey ue) {
     String before = waitingSlice.put(ue, slice);
     if (slice.equals(before)) {
       return false;
@@ -122,7 +122,7 @@ public final class SliceBudget {
   }
 
   /** {@code ue} waits no more (it got its UPF, left the slice or is gone); returns the slice it waited for. */
-  public synchronized String stopsWaiting(String ue) {
+  public synchronized String stopsWaiting(UeKey ue) {
     String slice = waitingSlice.remove(ue);
     if (slice != null) {
       waiting.get(slice).remove(ue); // an empty set stays: the slice's gauge then reads 0, not absent
@@ -130,8 +130,8 @@ public final class SliceBudget {
     return slice;
   }
 
-  /** The UEs (namespace/pod) waiting for a slot of {@code slice}. */
-  public synchronized List<String> waitersOf(String slice) {
+  /** The UEs waiting for a slot of {@code slice}, in the order first refused. */
+  public synchronized List<UeKey> waitersOf(String slice) {
     return new ArrayList<>(waiting.getOrDefault(slice, Set.of()));
   }
 

@@ -18,6 +18,7 @@ import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfNames;
 import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.pool.SliceBudget;
+import io.nexslice.dynamicslicing.pool.UeKey;
 import io.nexslice.dynamicslicing.pool.UeSubnets;
 import io.nexslice.dynamicslicing.pool.UpfKey;
 import io.nexslice.dynamicslicing.slice.Slice;
@@ -124,7 +125,7 @@ public final class UpfReconciler extends GuardedReconciler {
     }
     if (resolution instanceof SliceResolver.Invalid invalid) {
       // As for any refused input: no UPF until fixed, also for a UE that had one.
-      budget.stopsWaiting(ue.key());
+      budget.stopsWaiting(new UeKey(ue.namespace(), ue.name()));
       boolean removed = removeRefused(request, pod, upfName, slots, "its slice is invalid");
       warnings.sliceInvalid(ue, invalid.reason(), removed ? "UPF removed until fixed" : "No UPF until fixed");
       return new Result(false);
@@ -134,12 +135,12 @@ public final class UpfReconciler extends GuardedReconciler {
     if (!budget.admit(sliceKey, owner, () -> readyBeforeAndWaiting(pod, slice))) {
       // Its UPF, if any, serves another slice: it goes, so that slice's next UE gets the slot.
       removeRefused(request, pod, upfName, slots, "its slice's UPF budget is used up");
-      if (budget.waits(sliceKey, ue.key())) {
+      if (budget.waits(sliceKey, new UeKey(ue.namespace(), ue.name()))) {
         warnings.limitReached(ue, slice, ue.namespace(), budget.max(), budget.count(sliceKey));
       }
       return new Result(true, BUDGET_RECHECK);
     }
-    budget.stopsWaiting(ue.key());
+    budget.stopsWaiting(new UeKey(ue.namespace(), ue.name()));
 
     Optional<String> staticAddress = StaticAddress.of(pod);
     if (staticAddress.isPresent() && subnets.smfAssigns()) {
@@ -160,7 +161,7 @@ public final class UpfReconciler extends GuardedReconciler {
       return new Result(true, POOL_RECHECK);
     }
     if (subnet instanceof UeSubnets.NoSmfSubnet none) {
-      budget.stopsWaiting(ue.key());
+      budget.stopsWaiting(new UeKey(ue.namespace(), ue.name()));
       removeRefused(request, pod, upfName, slots, "no UE subnet for its DNN");
       warnings.noSmfSubnet(ue, none.dnn());
       return new Result(false);
@@ -317,7 +318,7 @@ public final class UpfReconciler extends GuardedReconciler {
     UpfKey upf = new UpfKey(request.getNamespace(), upfName);
     subnets.release(upf);
     budget.release(upf);
-    budget.stopsWaiting(request.getNamespace() + "/" + request.getName());
+    budget.stopsWaiting(new UeKey(request.getNamespace(), request.getName()));
     UeRef ue = pod != null ? UeRef.of(pod) : new UeRef(request.getNamespace(), request.getName(), ownerUid);
     if (!deleted.isEmpty()) {
       String why = pod == null ? "UE pod gone or no longer selected"

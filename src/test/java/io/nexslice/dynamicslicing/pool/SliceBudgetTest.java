@@ -60,13 +60,13 @@ class SliceBudgetTest {
 
   @Test
   void waitersAreTrackedPerSliceAndTheGaugeFallsToZero() {
-    assertTrue(budget.waits(S1, "ns/ue-a"));
-    assertFalse(budget.waits(S1, "ns/ue-a"), "warned once per wait");
-    assertTrue(budget.waits(S1, "ns/ue-b"));
-    assertEquals(List.of("ns/ue-a", "ns/ue-b"), budget.waitersOf(S1));
-    assertTrue(budget.waits(S2, "ns/ue-a"), "moved to another slice");
+    assertTrue(budget.waits(S1, new UeKey("ns", "ue-a")));
+    assertFalse(budget.waits(S1, new UeKey("ns", "ue-a")), "warned once per wait");
+    assertTrue(budget.waits(S1, new UeKey("ns", "ue-b")));
+    assertEquals(List.of(new UeKey("ns", "ue-a"), new UeKey("ns", "ue-b")), budget.waitersOf(S1));
+    assertTrue(budget.waits(S2, new UeKey("ns", "ue-a")), "moved to another slice");
     assertEquals(Map.of(S1, 1, S2, 1), budget.waitingBySlice());
-    assertEquals(S1, budget.stopsWaiting("ns/ue-b"));
+    assertEquals(S1, budget.stopsWaiting(new UeKey("ns", "ue-b")));
     assertEquals(Map.of(S1, 0, S2, 1), budget.waitingBySlice());
   }
 }
