@@ -253,8 +253,10 @@ class ClusterInstallIT {
   @Test
   void aLeaderWhosePodIsBeingDeletedHandsOverWithoutWaitingForSigterm() throws Exception {
     String finalizer = "test.nexslice.io/hold";
+    V1PodSpec spec = new V1PodSpec().containers(List.of(new V1Container().name("controller").image("dynamic-slicing:0.1.0")));
+    spec.setOverhead(null); // the client sends {} otherwise, which a 1.20 server refuses (see Kube.createPod)
     V1Pod own = new V1Pod().metadata(new V1ObjectMeta().name("leader-pod").namespace(ns).finalizers(List.of(finalizer)))
-        .spec(new V1PodSpec().containers(List.of(new V1Container().name("controller").image("dynamic-slicing:0.1.0"))));
+        .spec(spec);
     CoreV1Api core = new CoreV1Api(kube.client);
     core.createNamespacedPod(ns, own).execute();
     Map<String, String> env = Map.of("LEADER_ELECTION", "true", "UPF_REPLICAS", "0");
