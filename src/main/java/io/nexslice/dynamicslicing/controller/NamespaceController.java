@@ -12,6 +12,7 @@ import io.kubernetes.client.extended.workqueue.WorkQueue;
 import io.kubernetes.client.extended.workqueue.ratelimiter.BucketRateLimiter;
 import io.kubernetes.client.extended.workqueue.ratelimiter.ItemExponentialFailureRateLimiter;
 import io.kubernetes.client.extended.workqueue.ratelimiter.MaxOfRateLimiter;
+import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.informer.cache.Lister;
@@ -155,6 +156,11 @@ public final class NamespaceController {
     }
     V1Deployment d = deploymentInformer.getIndexer().getByKey(namespace + "/" + name);
     return d != null && Ownership.isLabelledOurs(d);
+  }
+
+  /** Adds a handler of the UE pods' events, beside the work queue's (for observers such as ReadyObservations). */
+  public void addPodHandler(ResourceEventHandler<V1Pod> handler) {
+    podInformer.addEventHandler(handler);
   }
 
   /** Starts this namespace's informers (idempotent): every replica keeps its caches warm. */

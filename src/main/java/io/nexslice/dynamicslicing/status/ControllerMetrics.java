@@ -3,7 +3,7 @@ package io.nexslice.dynamicslicing.status;
 import io.kubernetes.client.extended.controller.reconciler.Request;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.controller.NamespaceController;
-import io.nexslice.dynamicslicing.model.UeState;
+import io.nexslice.dynamicslicing.controller.ReadyObservations;
 import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
@@ -11,8 +11,6 @@ import io.prometheus.client.Counter;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Histogram;
-import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +24,18 @@ import java.util.function.BooleanSupplier;
  */
 public final class ControllerMetrics implements ReconcileListener {
   private final CollectorRegistry registry = new CollectorRegistry(true);
+  private final ReadyObservations readyObservations;
   private final Counter reconciles = Counter.build("dynamic_slicing_reconcile_total",
           "Reconciles by result (success, error) and reason (ok, api_<HTTP code>, exception).")
       .labelNames("result", "reason").register(registry);
   private final Histogram attachLatency = Histogram.build("dynamic_slicing_attach_latency_seconds",
-          "From the UE pod's Ready transition to its UPF objects written.")
+          "From the UE pod's Ready transition (the watch event this process saw; else the Ready condition's"
+              + " lastTransitionTime, 1 s resolution) to its UPF objects written.")
       .buckets(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).register(registry);
+
+  public ControllerMetrics(ReadyObservations readyObservations) {
+    this.readyObservations = readyObservations;
+  }
 
   /**
    * Adds the gauges computed from {@code view} at scrape time. Separate from the constructor
@@ -61,10 +65,7 @@ public final class ControllerMetrics implements ReconcileListener {
     if (ue == null) {
       return;
     }
-    UeState.readySince(ue).ifPresent(since -> {
-      double seconds = Duration.between(since, OffsetDateTime.now()).toMillis() / 1000.0;
-      attachLatency.observe(Math.max(0, seconds));
-    });
+    readyObservations.takeSecondsSinceReady(ue).ifPresent(attachLatency::observe);
   }
 
   static List<Collector.MetricFamilySamples> gauges(ClusterView view, String profile, boolean leader) {

@@ -99,11 +99,18 @@ public final class ControllerProcess implements AutoCloseable {
     throw new IllegalStateException("no log line with '" + fragment + "' within " + timeout);
   }
 
-  /** Sum of a metric's samples in the controller's /metrics. */
+  /**
+   * Sum of a metric's samples in the controller's /metrics (0 for a family with no sample yet, a
+   * labelled counter before its first increment). Fails loudly when /metrics cannot be read or
+   * has no such family: a NaN or a 0 there would pass "after <= before + x" checks.
+   */
   public double metric(String name, String labelFragment) {
     String text = get("/metrics");
     if (text == null) {
-      return Double.NaN;
+      throw new IllegalStateException("cannot read the controller's /metrics (port " + port + ")");
+    }
+    if (!Pattern.compile("^# TYPE " + Pattern.quote(name) + " ", Pattern.MULTILINE).matcher(text).find()) {
+      throw new IllegalStateException("no metric " + name + " in the controller's /metrics");
     }
     Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(text);
     double sum = 0;

@@ -311,6 +311,26 @@ class ClusterInstallIT {
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> kube.deployment(ns, "upf-ue-unserved") == null);
   }
 
+  /**
+   * The attach latency is timed from the Ready event the controller saw, not from the condition's
+   * lastTransitionTime (1 s resolution). A status that claims the UE turned Ready a minute ago
+   * tells them apart: timed from the condition, the one attach would read 60 s or more.
+   */
+  @Test
+  void attachLatencyIsTimedFromTheReadyTransitionTheControllerSaw() throws Exception {
+    RunningController c = RunningController.start(kube.cluster(), ns, Map.of("UPF_REPLICAS", "0"));
+    controllers.add(c);
+    kube.createUePod(ns, "ue-late");
+    kube.setReady(ns, "ue-late", true, OffsetDateTime.now().minusMinutes(1));
+    kube.awaitUpf(ns, "upf-ue-late");
+    await().atMost(Kube.TIMEOUT).untilAsserted(() -> {
+      String m = c.get("/metrics").body();
+      assertEquals(1, metric(m, "dynamic_slicing_attach_latency_seconds_count", Map.of()), 0.0);
+      double seconds = metric(m, "dynamic_slicing_attach_latency_seconds_sum", Map.of());
+      assertTrue(seconds < 5, "one attach timed at " + seconds + " s");
+    });
+  }
+
   @Test
   void metricsAndTheStatusApiAgreeWithTheCluster() throws Exception {
     RunningController c = RunningController.start(kube.cluster(), ns, Map.of("UPF_REPLICAS", "0"));

@@ -93,7 +93,12 @@ public final class Kube {
 
   /** Plays the kubelet: writes phase Running and the Ready condition through the status subresource. */
   public void setReady(String ns, String name, boolean ready) throws ApiException {
-    String now = OffsetDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    setReady(ns, name, ready, OffsetDateTime.now());
+  }
+
+  /** As {@link #setReady(String, String, boolean)}, with the conditions' lastTransitionTime given. */
+  public void setReady(String ns, String name, boolean ready, OffsetDateTime transition) throws ApiException {
+    String now = transition.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     String status = ready ? "True" : "False";
     String patch = """
         {"status":{"phase":"Running","conditions":[
@@ -203,7 +208,12 @@ public final class Kube {
     okhttp3.Call call = client.buildCall(client.getBasePath(), "/metrics", "GET", List.of(), List.of(), null,
         new HashMap<>(), new HashMap<>(), new HashMap<>(), new String[] {"BearerToken"}, null);
     try (okhttp3.Response r = call.execute()) {
-      return r.body().string().lines()
+      String text = r.body() == null ? "" : r.body().string();
+      // Fail loudly: a 0 from an unreadable /metrics would pass "after - before <= x" checks.
+      if (!r.isSuccessful() || !text.contains("# TYPE apiserver_request_total ")) {
+        throw new IllegalStateException("cannot read apiserver_request_total from the API server's /metrics: HTTP " + r.code());
+      }
+      return text.lines()
           .filter(l -> l.startsWith("apiserver_request_total{") && l.contains("verb=\"" + verb + "\""))
           .filter(l -> resource == null
               || l.contains("resource=\"" + resource + "\"") && l.contains("subresource=\"\""))
