@@ -8,6 +8,9 @@
 #   scripts/local-cluster.sh env   [--dir DIR]   prints `export KUBECONFIG=...` for eval
 #   scripts/local-cluster.sh stop  [--dir DIR]   stops everything started in DIR and removes DIR
 #   scripts/local-cluster.sh status [--dir DIR]  exit 0 when the API server answers
+#   scripts/local-cluster.sh gc-start [--dir DIR]  a garbage collector of its own (kube-controller-manager
+#                                                with only that controller), for a cluster started --no-gc
+#   scripts/local-cluster.sh gc-stop  [--dir DIR]  stops it
 #   scripts/local-cluster.sh restart-apiserver [--dir DIR] [--down-seconds N]
 #                                                stop kube-apiserver, wait N s (default 0), start it
 #                                                again on the same port and etcd (fault injection)
@@ -16,6 +19,8 @@
 # In DIR: kubeconfig (admin, system:masters), unbound.kubeconfig (user `unbound`, no bindings:
 # RBAC tests bind it to what they test), tokens.csv, logs/, pids/, ca.crt.
 # Options for start: --no-controller-manager (no GC, no ReplicaSets: benchmarks).
+#   --no-gc: kube-controller-manager without its garbage collector, so that owned objects go only
+#   when someone deletes them (tests that a controller's own deletes work; gc-start adds one).
 #   --full: a whole one-node cluster (Linux, root): also kube-scheduler, the nodelifecycle
 #   controller, containerd + runc, a CNI bridge on a private /24 and a kubelet, so pods really
 #   run and readiness comes from probes. containerd and the kubelet live in a private mount
@@ -29,6 +34,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=/tmp/dynamic-slicing-cluster
 WITH_KCM=1
+WITH_GC=1
 FULL=0
 DOWN_SECONDS=0
 cmd=${1:-}; shift || true
@@ -36,6 +42,7 @@ while (($#)); do
   case $1 in
     --dir) DIR=$2; shift 2 ;;
     --no-controller-manager) WITH_KCM=0; shift ;;
+    --no-gc) WITH_GC=0; shift ;;
     --full) FULL=1; shift ;;
     --down-seconds) DOWN_SECONDS=$2; shift 2 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
@@ -180,7 +187,9 @@ cmd_start() {
   write_kubeconfig "$DIR/unbound.kubeconfig" unbound "$unbound_token"
 
   if ((WITH_KCM)); then
-    local controllers=garbagecollector,deployment,replicaset,namespace,serviceaccount,serviceaccount-token
+    local controllers=deployment,replicaset,namespace,serviceaccount,serviceaccount-token
+    ((WITH_GC)) && controllers+=,garbagecollector
+    ((FULL && !WITH_GC)) && die "--full keeps the garbage collector: drop --no-gc"
     # Without nodelifecycle the node keeps its not-ready taint and pods stay Pending.
     ((FULL)) && controllers+=,nodelifecycle,podgc
     start_bg kube-controller-manager "$assets/kube-controller-manager" \
@@ -214,12 +223,12 @@ cmd_stop() {
   [[ -d $DIR/pids ]] || { log "nothing running in $DIR"; rm -rf "$DIR"; return; }
   [[ -d $DIR/node ]] && stop_node
   local f pid
-  for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do
+  for name in kube-scheduler kube-controller-manager-gc kube-controller-manager kube-apiserver etcd; do
     f=$DIR/pids/$name; [[ -f $f ]] || continue
     pid=$(cat "$f")
     kill "$pid" 2>/dev/null || true
   done
-  for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do
+  for name in kube-scheduler kube-controller-manager-gc kube-controller-manager kube-apiserver etcd; do
     f=$DIR/pids/$name; [[ -f $f ]] || continue
     pid=$(cat "$f")
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -243,12 +252,36 @@ cmd_restart_apiserver() {
   log "kube-apiserver restarted after ${DOWN_SECONDS}s down"
 }
 
+cmd_gc_start() {
+  [[ -f $DIR/assets ]] || die "no cluster started in $DIR"
+  [[ -f $DIR/pids/kube-controller-manager-gc ]] && kill -0 "$(cat "$DIR/pids/kube-controller-manager-gc")" 2>/dev/null &&
+    { log "a garbage collector already runs in $DIR"; return; }
+  start_bg kube-controller-manager-gc "$(cat "$DIR/assets")/kube-controller-manager" \
+    --kubeconfig "$DIR/kubeconfig" --controllers garbagecollector \
+    --use-service-account-credentials=false --leader-elect=false --port 0 --secure-port 0 \
+    --concurrent-gc-syncs 10 --kube-api-qps 200 --kube-api-burst 400
+  log "garbage collector started in $DIR"
+}
+
+cmd_gc_stop() {
+  local f=$DIR/pids/kube-controller-manager-gc pid
+  [[ -f $f ]] || { log "no garbage collector of its own in $DIR"; return; }
+  pid=$(cat "$f")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$f"
+  log "garbage collector stopped in $DIR"
+}
+
 # shellcheck source=scripts/lib/node.sh
 source "$ROOT/scripts/lib/node.sh"
 
 case $cmd in
   start) cmd_start ;;
   restart-apiserver) cmd_restart_apiserver ;;
+  gc-start) cmd_gc_start ;;
+  gc-stop) cmd_gc_stop ;;
   stop) cmd_stop ;;
   env) [[ -f $DIR/kubeconfig ]] || die "not started: scripts/local-cluster.sh start --dir $DIR"
        echo "export KUBECONFIG=$DIR/kubeconfig" ;;

@@ -63,6 +63,9 @@ final class ClusterBackends {
     List<String> start = new ArrayList<>(List.of("bash", script.toString(), "start", "--dir", dir.toString()));
     if (full) {
       start.add("--full");
+    } else {
+      // No garbage collector: a detach test then proves the controller's own delete (TestCluster).
+      start.add("--no-gc");
     }
     Process p = new ProcessBuilder(start).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
@@ -92,7 +95,7 @@ final class ClusterBackends {
     };
     Path unbound = dir.resolve("unbound.kubeconfig");
     return new TestCluster(kubeconfig, client(kubeconfig), () -> uncheckedClient(unbound),
-        UNBOUND_USER, true, (full ? "local cluster with a kubelet in " : "local control plane in ") + dir, stop,
+        UNBOUND_USER, true, full, (full ? "local cluster with a kubelet in " : "local control plane in ") + dir, stop,
         Optional.of(dir));
   }
 
@@ -107,7 +110,7 @@ final class ClusterBackends {
     Path kubeconfig = Files.createTempFile("ds-it-k3s-", ".kubeconfig");
     Files.writeString(kubeconfig, k3s.getKubeConfigYaml());
     ApiClient admin = client(kubeconfig);
-    return new TestCluster(kubeconfig, admin, () -> impersonating(kubeconfig, UNBOUND_USER), UNBOUND_USER, true,
+    return new TestCluster(kubeconfig, admin, () -> impersonating(kubeconfig, UNBOUND_USER), UNBOUND_USER, true, true,
         "k3s " + K3S_IMAGE, k3s::stop, Optional.empty());
   }
 
@@ -118,7 +121,7 @@ final class ClusterBackends {
       throw new IllegalStateException("-Dk8s.backend=kubeconfig: no kubeconfig at " + kubeconfig + "; set KUBECONFIG");
     }
     return new TestCluster(kubeconfig, client(kubeconfig), () -> impersonating(kubeconfig, UNBOUND_USER), UNBOUND_USER,
-        true, "current kubeconfig " + kubeconfig, () -> {}, Optional.empty());
+        true, true, "current kubeconfig " + kubeconfig, () -> {}, Optional.empty());
   }
 
   static ApiClient client(Path kubeconfig) throws IOException {

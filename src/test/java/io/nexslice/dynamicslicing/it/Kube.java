@@ -18,6 +18,8 @@ import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.util.PatchUtils;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What integration tests do all the time, on the real API server: namespaces, UE pods, playing
@@ -65,6 +68,28 @@ public final class Kube {
       });
     }
     return name;
+  }
+
+  /**
+   * Starts a garbage collector on the local control plane (which runs none, see TestCluster), for
+   * tests of what it does; returns a handle that stops it. Other backends always collect.
+   */
+  public AutoCloseable startGarbageCollector() throws Exception {
+    if (cluster.garbageCollects()) {
+      return () -> {};
+    }
+    Path dir = cluster.localDir().orElseThrow();
+    Path script = ClusterBackends.projectRoot().resolve("scripts/local-cluster.sh");
+    run(List.of("bash", script.toString(), "gc-start", "--dir", dir.toString()));
+    return () -> run(List.of("bash", script.toString(), "gc-stop", "--dir", dir.toString()));
+  }
+
+  private static void run(List<String> command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
+    }
   }
 
   /** Deletes the namespace without waiting for it to go. */

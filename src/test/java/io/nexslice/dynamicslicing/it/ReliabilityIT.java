@@ -158,6 +158,8 @@ class ReliabilityIT {
   /**
    * The whole promise in one check: exactly one Deployment, Service and ConfigMap for every
    * attached UE and nothing else of ours, each controlled by its UE's current pod, blocks unique.
+   * On the local control plane no garbage collector runs (TestCluster): every UPF of a detached
+   * UE that is gone was deleted by the controller.
    */
   private void assertExactly(Set<String> attachedPods) throws Exception {
     Set<String> expected = attachedPods.stream().map(UpfNames::forPod).collect(Collectors.toCollection(TreeSet::new));

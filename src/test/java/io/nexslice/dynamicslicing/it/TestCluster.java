@@ -12,7 +12,10 @@ import java.util.function.Supplier;
  * @param client admin client for the tests themselves
  * @param unboundClients makes clients for a user that no RBAC rule names: tests bind it to what they test
  * @param unboundUser that user's name
- * @param hasControllerManager whether garbage collection and ReplicaSets run
+ * @param hasControllerManager whether kube-controller-manager runs (ReplicaSets, service account tokens)
+ * @param garbageCollects whether its garbage collector runs: on the local control plane it does
+ *     not, so that a UPF that goes was deleted by the controller, not by the garbage collector
+ *     following the UE pod's deletion (Kube.startGarbageCollector adds one for the tests of it)
  * @param description for messages
  * @param localDir the local control plane's directory (fault injection), empty for other backends
  */
@@ -22,6 +25,7 @@ public record TestCluster(
     Supplier<ApiClient> unboundClients,
     String unboundUser,
     boolean hasControllerManager,
+    boolean garbageCollects,
     String description,
     AutoCloseable stopper,
     Optional<Path> localDir) {

@@ -132,12 +132,30 @@ class UpfControllerIT {
     await().atMost(Kube.TIMEOUT).until(() -> kube.deployment(ns, "upf-ue-edit").getSpec().getReplicas() == 2);
   }
 
+  /** The controller's own delete: the local control plane runs no garbage collector (TestCluster). */
   @Test
   void deletingTheUePodRemovesItsUpf() throws ApiException {
     kube.createReadyUe(ns, "ue-gone");
     kube.awaitUpf(ns, "upf-ue-gone");
     kube.deletePod(ns, "ue-gone");
     kube.awaitNoUpf(ns, "upf-ue-gone");
+    await().atMost(Kube.TIMEOUT).until(() -> kube.hasEvent(ns, "ue-gone", "Normal", "UpfRemoved"));
+  }
+
+  /** While the controller is down, the garbage collector still removes a deleted UE's UPF: it is owned by the pod. */
+  @Test
+  void whileTheControllerIsDownTheGarbageCollectorRemovesADeletedUesUpf() throws Exception {
+    kube.createReadyUe(ns, "ue-orphan");
+    kube.awaitUpf(ns, "upf-ue-orphan");
+    controller.close();
+    controller = null;
+    try (AutoCloseable gc = kube.startGarbageCollector()) {
+      kube.deletePod(ns, "ue-orphan");
+      kube.awaitNoUpf(ns, "upf-ue-orphan");
+      await().atMost(Kube.TIMEOUT).until(() -> kube.service(ns, "upf-ue-orphan") == null
+          && kube.core.listNamespacedConfigMap(ns).execute().getItems().stream()
+              .noneMatch(cm -> "upf-ue-orphan".equals(cm.getMetadata().getName())));
+    }
   }
 
   @Test
