@@ -3,10 +3,12 @@ package io.nexslice.dynamicslicing.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
+import io.kubernetes.client.openapi.models.RbacV1Subject;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -20,8 +22,8 @@ import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1PolicyRule;
 import io.kubernetes.client.openapi.models.V1Role;
 import io.kubernetes.client.openapi.models.V1RoleBinding;
-import io.kubernetes.client.openapi.models.RbacV1Subject;
 import io.kubernetes.client.openapi.models.V1RoleRef;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -66,13 +68,27 @@ class HarnessIT {
     await().atMost(Kube.TIMEOUT).until(() -> kube.pods(ns, "app=web").size() == 2);
   }
 
+  /** The garbage collector the tests of it start (the local control plane runs none otherwise). */
   @Test
-  void deletingTheOwnerPodGarbageCollectsTheOwnedDeployment() throws ApiException {
+  void deletingTheOwnerPodGarbageCollectsTheOwnedDeployment() throws Exception {
     V1Pod owner = kube.createUePod(ns, "owner");
     kube.apps.createNamespacedDeployment(ns, deployment("owned", 0, new V1OwnerReference()
         .apiVersion("v1").kind("Pod").name("owner").uid(owner.getMetadata().getUid()).controller(true))).execute();
-    kube.deletePod(ns, "owner");
-    await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> kube.deployment(ns, "owned") == null);
+    try (AutoCloseable gc = kube.startGarbageCollector()) {
+      kube.deletePod(ns, "owner");
+      await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> kube.deployment(ns, "owned") == null);
+    }
+  }
+
+  /** Without one, an owned object outlives its owner: what lets the detach tests prove the controller's delete. */
+  @Test
+  void withoutTheGarbageCollectorTheOwnedDeploymentStays() throws Exception {
+    assumeFalse(kube.cluster().garbageCollects(), "this backend always collects");
+    V1Pod owner = kube.createUePod(ns, "owner2");
+    kube.apps.createNamespacedDeployment(ns, deployment("owned2", 0, new V1OwnerReference()
+        .apiVersion("v1").kind("Pod").name("owner2").uid(owner.getMetadata().getUid()).controller(true))).execute();
+    kube.deletePod(ns, "owner2");
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> kube.deployment(ns, "owned2") != null);
   }
 
   @Test
