@@ -2,6 +2,7 @@ package io.nexslice.dynamicslicing.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -42,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -622,6 +624,7 @@ class ReliabilityIT {
     int[] threadCount = new int[4];
     long[] heap = new long[4];
     ExecutorService pool = Executors.newFixedThreadPool(threads);
+    Map<String, String> upfUidByName = new ConcurrentHashMap<>();
     try {
       for (int quarter = 0; quarter < 4; quarter++) {
         int q = quarter;
@@ -629,10 +632,15 @@ class ReliabilityIT {
         for (int t = 0; t < threads; t++) {
           int worker = t;
           workers.add(background(pool, cycles / 4 / threads, i -> {
-            // Names are reused: a new pod of an old name must never inherit the old UPF.
+            // Names are reused: a new pod of an old name must never inherit the old UPF. Its UPF
+            // is the one controlled by the new pod's uid, and a Deployment the old pod never had.
             String pod = "churn-" + worker + "-" + (i % 5);
-            kube.createReadyUe(ns, pod);
-            kube.awaitUpf(ns, UpfNames.forPod(pod));
+            String podUid = kube.createReadyUe(ns, pod).getMetadata().getUid();
+            V1Deployment upf = await().atMost(CONVERGE).ignoreExceptions()
+                .until(() -> kube.deployment(ns, UpfNames.forPod(pod)),
+                    d -> d != null && podUid.equals(d.getMetadata().getOwnerReferences().get(0).getUid()));
+            String before = upfUidByName.put(pod, upf.getMetadata().getUid());
+            assertNotEquals(before, upf.getMetadata().getUid(), "a new pod named " + pod + " inherited the old UPF");
             kube.deletePod(ns, pod);
             await().atMost(CONVERGE).ignoreExceptions().until(() -> kube.core.listNamespacedPod(ns)
                 .fieldSelector("metadata.name=" + pod).execute().getItems().isEmpty());
