@@ -128,22 +128,19 @@ class ReliabilityIT {
   }
 
   /** Faults are injected on purpose: the test's own writes retry until the API answers. */
-  private static void retrying(IndexTask task, int i) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      try {
-        task.run(i);
-        return;
-      } catch (ApiException e) {
-        if (e.getCode() == 409 || e.getCode() == 404) {
-          return; // already done by an earlier attempt whose answer was lost
-        }
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(200);
-      }
-    }
+  private static void retrying(IndexTask task, int i) {
+    await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptionsInstanceOf(ApiException.class).until(() -> {
+          try {
+            task.run(i);
+          } catch (ApiException e) {
+            if (e.getCode() != 409 && e.getCode() != 404) {
+              throw e;
+            }
+            // already done by an earlier attempt whose answer was lost
+          }
+          return true;
+        });
   }
 
   private static String ue(int i) {
