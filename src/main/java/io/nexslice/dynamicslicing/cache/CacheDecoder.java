@@ -52,6 +52,10 @@ import java.util.Map;
  * what is not kept without decoding it and hands over the specs we keep as the bytes the API
  * server sent. Every object the informers hold, listed or watched, comes from here, so there is
  * one definition of what the cache keeps.
+ *
+ * <p>One decoder per controller, shared by its informers: the packed texts of a kind take the
+ * first text this decoder packs as their dictionary, so the dictionaries are made of the
+ * controller's own objects, whatever else the process decodes (tests, the class-data training).
  */
 public final class CacheDecoder {
   /** Decodes one object of a kind. */
@@ -59,17 +63,10 @@ public final class CacheDecoder {
     T read(Utf8JsonReader in) throws IOException;
   }
 
-  public static final Kind<V1Pod> POD = CacheDecoder::pod;
-  public static final Kind<V1Deployment> DEPLOYMENT = CacheDecoder::deployment;
-  public static final Kind<V1Service> SERVICE = CacheDecoder::service;
-  public static final Kind<V1ConfigMap> CONFIG_MAP = CacheDecoder::configMap;
-
-  private CacheDecoder() {}
-
   /** Each kind of body packs against a dictionary of its own (the first body of its kind). */
-  private static final PackedText.Kind DEPLOYMENT_SPECS = new PackedText.Kind();
-  private static final PackedText.Kind SERVICE_SPECS = new PackedText.Kind();
-  private static final PackedText.Kind CONFIG_DATA = new PackedText.Kind();
+  private final PackedText.Kind deploymentSpecs = new PackedText.Kind();
+  private final PackedText.Kind serviceSpecs = new PackedText.Kind();
+  private final PackedText.Kind configData = new PackedText.Kind();
 
   /**
    * An object of ours whose body stays packed JSON: the model classes differ, the rest does not.
@@ -136,7 +133,7 @@ public final class CacheDecoder {
     }
   }
 
-  public static V1Pod pod(Utf8JsonReader in) throws IOException {
+  public V1Pod pod(Utf8JsonReader in) throws IOException {
     V1ObjectMeta meta = null;
     V1PodSpec spec = null;
     V1PodStatus status = null;
@@ -157,9 +154,9 @@ public final class CacheDecoder {
     return pod;
   }
 
-  public static V1Deployment deployment(Utf8JsonReader in) throws IOException {
+  public V1Deployment deployment(Utf8JsonReader in) throws IOException {
     Body body = body(in, "spec", true);
-    V1Deployment d = body.ours() ? new CachedDeployment(pack(DEPLOYMENT_SPECS, body.json())) : new V1Deployment();
+    V1Deployment d = body.ours() ? new CachedDeployment(pack(deploymentSpecs, body.json())) : new V1Deployment();
     d.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
     if (body.ours() && body.available() != null) {
       // The UE's mark (UpfMark) waits for an available replica of its UPF.
@@ -168,14 +165,14 @@ public final class CacheDecoder {
     return d;
   }
 
-  public static V1Service service(Utf8JsonReader in) throws IOException {
+  public V1Service service(Utf8JsonReader in) throws IOException {
     Body body = body(in, "spec", false);
-    V1Service s = body.ours() ? new CachedService(pack(SERVICE_SPECS, body.json())) : new V1Service();
+    V1Service s = body.ours() ? new CachedService(pack(serviceSpecs, body.json())) : new V1Service();
     s.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
     return s;
   }
 
-  public static V1ConfigMap configMap(Utf8JsonReader in) throws IOException {
+  public V1ConfigMap configMap(Utf8JsonReader in) throws IOException {
     V1ObjectMeta meta = null;
     Map<String, String> data = null;
     byte[] dataJson = null;
@@ -206,7 +203,7 @@ public final class CacheDecoder {
         data.forEach(o::addProperty);
         dataJson = o.toString().getBytes(StandardCharsets.UTF_8);
       }
-      c = new CachedConfigMap(pack(CONFIG_DATA, dataJson));
+      c = new CachedConfigMap(pack(configData, dataJson));
       c.setMetadata(onlyOurAnnotations(meta));
       c.setData(Map.of());
     } else {
