@@ -56,8 +56,8 @@ class CacheDecoderTest {
     return o;
   }
 
-  private static <T extends KubernetesObject> T decode(CacheDecoder.Kind<T> kind, String text) throws IOException {
-    return kind.read(Utf8JsonReader.of(text));
+  private <T extends KubernetesObject> T decode(CacheDecoder.Kind<T> kind, String text) throws IOException {
+    return decoder.read(kind, text);
   }
 
   @Test
@@ -184,10 +184,10 @@ class CacheDecoderTest {
     JsonObject small = asServed(upf.deployment());
     small.add("spec", JsonParser.parseString("{\"replicas\":1}"));
     CacheDecoder other = new CacheDecoder();
-    decode(other::deployment, small.toString());
+    other.read(other::deployment, small.toString());
     String served = asServed(upf.deployment()).toString();
 
-    PackedText againstSmall = assertInstanceOf(CacheDecoder.Packed.class, decode(other::deployment, served)).packed();
+    PackedText againstSmall = assertInstanceOf(CacheDecoder.Packed.class, other.read(other::deployment, served)).packed();
     PackedText againstItself = assertInstanceOf(CacheDecoder.Packed.class, decode(decoder::deployment, served)).packed();
     assertTrue(againstItself.packedSize() * 4 < againstSmall.packedSize(),
         "this decoder's first spec is its dictionary, whatever another decoder read: "
