@@ -4,7 +4,6 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.util.ClientBuilder;
 import io.nexslice.dynamicslicing.cache.CacheDecoder;
-import io.nexslice.dynamicslicing.cache.Utf8JsonReader;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
 import io.nexslice.dynamicslicing.controller.ReconcileWarmUp;
 import io.nexslice.dynamicslicing.desired.UpfDesiredState;
@@ -63,14 +62,16 @@ public final class ClassDataTraining {
       new DynamicSlicingApp(config, client, client, () -> {});
     }
     ApplyJson applyJson = new ApplyJson(new JSON());
+    // The cache's side: the objects as the API server sends them back, decoded and compared. A
+    // decoder of its own: the first text of a kind becomes its packing dictionary, and these
+    // made-up UEs' must not become a controller's (see ReconcileWarmUp).
+    CacheDecoder decoder = new CacheDecoder();
     for (UpfProfile profile : List.of(new OaiUpfProfile(), new Free5gcUpfProfile())) {
       UpfObjects upf = ReconcileWarmUp.run(new UpfDesiredState(profile, Optional.empty(), 1, sst -> "oai-nrf"), applyJson);
-      // The cache's side: the objects as the API server sends them back, decoded and compared.
-      // (Only here: the first text of a kind becomes its packing dictionary, see ReconcileWarmUp.)
-      applyJson.difference(upf.deployment(), CacheDecoder.deployment(Utf8JsonReader.of(applyJson.body(upf.deployment()))));
-      applyJson.difference(upf.service(), CacheDecoder.service(Utf8JsonReader.of(applyJson.body(upf.service()))));
+      applyJson.difference(upf.deployment(), decoder.read(decoder::deployment, applyJson.body(upf.deployment())));
+      applyJson.difference(upf.service(), decoder.read(decoder::service, applyJson.body(upf.service())));
       if (upf.configMap() != null) {
-        applyJson.difference(upf.configMap(), CacheDecoder.configMap(Utf8JsonReader.of(applyJson.body(upf.configMap()))));
+        applyJson.difference(upf.configMap(), decoder.read(decoder::configMap, applyJson.body(upf.configMap())));
       }
     }
     log.info("Class-data sharing training done");

@@ -1,5 +1,13 @@
 package io.nexslice.dynamicslicing.cache;
 
+import static io.nexslice.dynamicslicing.cache.JsonSteps.expect;
+import static io.nexslice.dynamicslicing.cache.JsonSteps.nextField;
+import static io.nexslice.dynamicslicing.cache.JsonSteps.text;
+import static io.nexslice.dynamicslicing.cache.JsonSteps.wholeNumber;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.google.gson.JsonObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
@@ -17,10 +25,11 @@ import io.kubernetes.client.openapi.models.V1PodStatus;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.nexslice.dynamicslicing.Names;
-import io.nexslice.dynamicslicing.cache.Utf8JsonReader.Token;
 import io.nexslice.dynamicslicing.model.BodyAsJson;
 import io.nexslice.dynamicslicing.model.Ownership;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -48,28 +57,49 @@ import java.util.Map;
  * JSON tree, validate it, then bind it, and start every list and map empty. Listing 5 000 UEs'
  * four kinds of objects that way took 3-4 s of CPU and left ~85 MiB in the caches; streaming
  * past what we do not keep is what lets the controller start in seconds in a small heap
- * (docs/BENCHMARKS.md, P3 and P5). The bytes come through {@link Utf8JsonReader}, which skips
- * what is not kept without decoding it and hands over the specs we keep as the bytes the API
- * server sent. Every object the informers hold, listed or watched, comes from here, so there is
- * one definition of what the cache keeps.
+ * (docs/BENCHMARKS.md, P3 and P5). The bytes come through Jackson's streaming parser
+ * ({@link SentJson}): what is not kept is skipped without decoding its strings, and the specs we
+ * keep are handed over as the bytes the API server sent. Every object the informers hold, listed
+ * or watched, comes from here, so there is one definition of what the cache keeps.
+ *
+ * <p>One decoder per controller, shared by its informers: the packed texts of a kind take the
+ * first text this decoder packs as their dictionary, so the dictionaries are made of the
+ * controller's own objects, whatever else the process decodes (tests, the class-data training).
  */
 public final class CacheDecoder {
-  /** Decodes one object of a kind. */
+  /** Decodes one object of a kind, from the token that starts it to the token that ends it. */
   public interface Kind<T extends KubernetesObject> {
-    T read(Utf8JsonReader in) throws IOException;
+    T read(SentJson in) throws IOException;
   }
 
-  public static final Kind<V1Pod> POD = CacheDecoder::pod;
-  public static final Kind<V1Deployment> DEPLOYMENT = CacheDecoder::deployment;
-  public static final Kind<V1Service> SERVICE = CacheDecoder::service;
-  public static final Kind<V1ConfigMap> CONFIG_MAP = CacheDecoder::configMap;
-
-  private CacheDecoder() {}
-
+  /**
+   * One factory for every response and line: it holds the table of field names its parsers start
+   * from, so a watch line's names are looked up, not decoded again. Left with its defaults: with
+   * canonical field names it makes byte-reading parsers, the ones that count the byte offsets
+   * {@link SentJson} takes values by (without, a char-reading one).
+   */
+  private final JsonFactory json = new JsonFactory();
   /** Each kind of body packs against a dictionary of its own (the first body of its kind). */
-  private static final PackedText.Kind DEPLOYMENT_SPECS = new PackedText.Kind();
-  private static final PackedText.Kind SERVICE_SPECS = new PackedText.Kind();
-  private static final PackedText.Kind CONFIG_DATA = new PackedText.Kind();
+  private final PackedText.Kind deploymentSpecs = new PackedText.Kind();
+  private final PackedText.Kind serviceSpecs = new PackedText.Kind();
+  private final PackedText.Kind configData = new PackedText.Kind();
+
+  /** A response as it streams in (an informer's list), standing on its first token. */
+  SentJson open(InputStream in) throws IOException {
+    return new SentJson(json, in);
+  }
+
+  /** One text (a watch event's line), standing on its first token. */
+  SentJson open(String text) throws IOException {
+    return open(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** One object from its JSON text, e.g. {@code read(decoder::pod, text)}. */
+  public <T extends KubernetesObject> T read(Kind<T> kind, String text) throws IOException {
+    try (SentJson in = open(text)) {
+      return kind.read(in);
+    }
+  }
 
   /**
    * An object of ours whose body stays packed JSON: the model classes differ, the rest does not.
@@ -136,20 +166,21 @@ public final class CacheDecoder {
     }
   }
 
-  public static V1Pod pod(Utf8JsonReader in) throws IOException {
+  public V1Pod pod(SentJson in) throws IOException {
+    JsonParser p = in.parser();
     V1ObjectMeta meta = null;
     V1PodSpec spec = null;
     V1PodStatus status = null;
-    in.beginObject();
-    while (in.hasNext()) {
-      switch (in.nextName()) {
-        case "metadata" -> meta = metadata(in, false);
-        case "spec" -> spec = podSpec(in);
-        case "status" -> status = podStatus(in);
-        default -> in.skipValue();
+    expect(p, JsonToken.START_OBJECT);
+    String field;
+    while ((field = nextField(p)) != null) {
+      switch (field) {
+        case "metadata" -> meta = metadata(p, false);
+        case "spec" -> spec = podSpec(p);
+        case "status" -> status = podStatus(p);
+        default -> p.skipChildren();
       }
     }
-    in.endObject();
     V1Pod pod = new V1Pod();
     pod.setMetadata(onlyOurAnnotations(meta));
     pod.setSpec(spec);
@@ -157,9 +188,9 @@ public final class CacheDecoder {
     return pod;
   }
 
-  public static V1Deployment deployment(Utf8JsonReader in) throws IOException {
+  public V1Deployment deployment(SentJson in) throws IOException {
     Body body = body(in, "spec", true);
-    V1Deployment d = body.ours() ? new CachedDeployment(pack(DEPLOYMENT_SPECS, body.json())) : new V1Deployment();
+    V1Deployment d = body.ours() ? new CachedDeployment(pack(deploymentSpecs, body.json())) : new V1Deployment();
     d.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
     if (body.ours() && body.available() != null) {
       // The UE's mark (UpfMark) waits for an available replica of its UPF.
@@ -168,36 +199,35 @@ public final class CacheDecoder {
     return d;
   }
 
-  public static V1Service service(Utf8JsonReader in) throws IOException {
+  public V1Service service(SentJson in) throws IOException {
     Body body = body(in, "spec", false);
-    V1Service s = body.ours() ? new CachedService(pack(SERVICE_SPECS, body.json())) : new V1Service();
+    V1Service s = body.ours() ? new CachedService(pack(serviceSpecs, body.json())) : new V1Service();
     s.setMetadata(body.ours() ? onlyOurAnnotations(body.meta()) : withoutAnnotations(body.meta()));
     return s;
   }
 
-  public static V1ConfigMap configMap(Utf8JsonReader in) throws IOException {
+  public V1ConfigMap configMap(SentJson in) throws IOException {
+    JsonParser p = in.parser();
     V1ObjectMeta meta = null;
     Map<String, String> data = null;
     byte[] dataJson = null;
     Map<String, byte[]> binaryKeys = null;
-    in.beginObject();
-    while (in.hasNext()) {
-      switch (in.nextName()) {
-        case "metadata" -> meta = metadata(in, false);
+    expect(p, JsonToken.START_OBJECT);
+    String field;
+    while ((field = nextField(p)) != null) {
+      switch (field) {
+        case "metadata" -> meta = metadata(p, false);
         case "data" -> {
-          if (in.peek() == Token.NULL) {
-            in.nextNull();
-          } else if (isOurs(meta)) {
-            dataJson = in.captureValue();
-          } else {
-            data = stringMap(in, false);
+          if (p.currentToken() != JsonToken.VALUE_NULL && isOurs(meta)) {
+            dataJson = in.takeValue();
+          } else if (p.currentToken() != JsonToken.VALUE_NULL) {
+            data = stringMap(p, false);
           }
         }
-        case "binaryData" -> binaryKeys = keysOnly(in);
-        default -> in.skipValue();
+        case "binaryData" -> binaryKeys = keysOnly(p);
+        default -> p.skipChildren();
       }
     }
-    in.endObject();
     V1ConfigMap c;
     if (isOurs(meta)) {
       if (dataJson == null && data != null) {
@@ -206,7 +236,7 @@ public final class CacheDecoder {
         data.forEach(o::addProperty);
         dataJson = o.toString().getBytes(StandardCharsets.UTF_8);
       }
-      c = new CachedConfigMap(pack(CONFIG_DATA, dataJson));
+      c = new CachedConfigMap(pack(configData, dataJson));
       c.setMetadata(onlyOurAnnotations(meta));
       c.setData(Map.of());
     } else {
@@ -232,42 +262,41 @@ public final class CacheDecoder {
     }
   }
 
-  private static Body body(Utf8JsonReader in, String field, boolean creation) throws IOException {
+  private static Body body(SentJson in, String field, boolean creation) throws IOException {
+    JsonParser p = in.parser();
     V1ObjectMeta meta = null;
     byte[] json = null;
     Integer available = null;
-    in.beginObject();
-    while (in.hasNext()) {
-      String name = in.nextName();
+    expect(p, JsonToken.START_OBJECT);
+    String name;
+    while ((name = nextField(p)) != null) {
       if (name.equals("metadata")) {
-        meta = metadata(in, creation);
-      } else if (name.equals(field) && (meta == null || isOurs(meta)) && in.peek() != Token.NULL) {
+        meta = metadata(p, creation);
+      } else if (name.equals(field) && (meta == null || isOurs(meta)) && p.currentToken() != JsonToken.VALUE_NULL) {
         // The API server writes metadata first; should it not, keep the field until we know.
-        json = in.captureValue();
-      } else if (name.equals("status") && (meta == null || isOurs(meta)) && in.peek() == Token.BEGIN_OBJECT) {
-        // Only ours: a foreign object's status is skipped by a bracket scan, as before.
-        available = availableReplicas(in);
+        json = in.takeValue();
+      } else if (name.equals("status") && (meta == null || isOurs(meta)) && p.currentToken() == JsonToken.START_OBJECT) {
+        // Only ours: a foreign object's status is skipped.
+        available = availableReplicas(p);
       } else {
-        in.skipValue();
+        p.skipChildren();
       }
     }
-    in.endObject();
     return new Body(meta, json, available);
   }
 
   /** status.availableReplicas of a Deployment; null when absent or zero (the API server omits a zero). */
-  private static Integer availableReplicas(Utf8JsonReader in) throws IOException {
+  private static Integer availableReplicas(JsonParser p) throws IOException {
     Integer available = null;
-    in.beginObject();
-    while (in.hasNext()) {
-      if (in.nextName().equals("availableReplicas") && in.peek() == Token.NUMBER) {
-        long n = in.nextLong();
+    String field;
+    while ((field = nextField(p)) != null) {
+      if (field.equals("availableReplicas") && p.currentToken().isNumeric()) {
+        long n = wholeNumber(p);
         available = n > 0 ? (int) Math.min(n, Integer.MAX_VALUE) : null;
       } else {
-        in.skipValue();
+        p.skipChildren();
       }
     }
-    in.endObject();
     return available;
   }
 
@@ -275,35 +304,33 @@ public final class CacheDecoder {
    * @param creation whether to keep creationTimestamp: only a Deployment's is read (the status
    *     API's "since"); 100 bytes an object is 2 MiB over 20 000 objects
    */
-  private static V1ObjectMeta metadata(Utf8JsonReader in, boolean creation) throws IOException {
+  private static V1ObjectMeta metadata(JsonParser p, boolean creation) throws IOException {
     V1ObjectMeta m = emptyMeta();
-    in.beginObject();
-    while (in.hasNext()) {
-      String name = in.nextName();
-      if (in.peek() == Token.NULL) {
-        in.nextNull();
+    expect(p, JsonToken.START_OBJECT);
+    String field;
+    while ((field = nextField(p)) != null) {
+      if (p.currentToken() == JsonToken.VALUE_NULL) {
         continue;
       }
-      switch (name) {
-        case "name" -> m.setName(in.nextString());
-        case "namespace" -> m.setNamespace(in.nextString().intern());
-        case "uid" -> m.setUid(in.nextString());
-        case "resourceVersion" -> m.setResourceVersion(in.nextString());
-        case "generation" -> m.setGeneration(in.nextLong());
+      switch (field) {
+        case "name" -> m.setName(text(p));
+        case "namespace" -> m.setNamespace(text(p).intern());
+        case "uid" -> m.setUid(text(p));
+        case "resourceVersion" -> m.setResourceVersion(text(p));
+        case "generation" -> m.setGeneration(wholeNumber(p));
         case "creationTimestamp" -> {
-          String t = in.nextString();
+          String t = text(p);
           if (creation) {
             m.setCreationTimestamp(OffsetDateTime.parse(t));
           }
         }
-        case "deletionTimestamp" -> m.setDeletionTimestamp(OffsetDateTime.parse(in.nextString()));
-        case "labels" -> m.setLabels(stringMap(in, true));
-        case "annotations" -> m.setAnnotations(stringMap(in, true));
-        case "ownerReferences" -> m.setOwnerReferences(ownerReferences(in));
-        default -> in.skipValue();
+        case "deletionTimestamp" -> m.setDeletionTimestamp(OffsetDateTime.parse(text(p)));
+        case "labels" -> m.setLabels(stringMap(p, true));
+        case "annotations" -> m.setAnnotations(stringMap(p, true));
+        case "ownerReferences" -> m.setOwnerReferences(ownerReferences(p));
+        default -> p.skipChildren();
       }
     }
-    in.endObject();
     return m;
   }
 
@@ -321,51 +348,47 @@ public final class CacheDecoder {
     return m;
   }
 
-  private static List<V1OwnerReference> ownerReferences(Utf8JsonReader in) throws IOException {
+  private static List<V1OwnerReference> ownerReferences(JsonParser p) throws IOException {
     List<V1OwnerReference> refs = new ArrayList<>(1);
-    in.beginArray();
-    while (in.hasNext()) {
+    expect(p, JsonToken.START_ARRAY);
+    while (p.nextToken() != JsonToken.END_ARRAY) {
       V1OwnerReference r = new V1OwnerReference();
-      in.beginObject();
-      while (in.hasNext()) {
-        String name = in.nextName();
-        if (in.peek() == Token.NULL) {
-          in.nextNull();
+      expect(p, JsonToken.START_OBJECT);
+      String field;
+      while ((field = nextField(p)) != null) {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
           continue;
         }
-        switch (name) {
-          case "apiVersion" -> r.setApiVersion(in.nextString().intern());
-          case "kind" -> r.setKind(in.nextString().intern());
+        switch (field) {
+          case "apiVersion" -> r.setApiVersion(text(p).intern());
+          case "kind" -> r.setKind(text(p).intern());
           // The UE's name and uid stand on each of its three UPF objects: share them.
-          case "name" -> r.setName(in.nextString().intern());
-          case "uid" -> r.setUid(in.nextString().intern());
-          case "controller" -> r.setController(in.nextBoolean());
-          case "blockOwnerDeletion" -> r.setBlockOwnerDeletion(in.nextBoolean());
-          default -> in.skipValue();
+          case "name" -> r.setName(text(p).intern());
+          case "uid" -> r.setUid(text(p).intern());
+          case "controller" -> r.setController(p.getBooleanValue());
+          case "blockOwnerDeletion" -> r.setBlockOwnerDeletion(p.getBooleanValue());
+          default -> p.skipChildren();
         }
       }
-      in.endObject();
       refs.add(r);
     }
-    in.endArray();
     return List.copyOf(refs);
   }
 
-  private static V1PodSpec podSpec(Utf8JsonReader in) throws IOException {
+  private static V1PodSpec podSpec(JsonParser p) throws IOException {
     List<V1Volume> volumes = new ArrayList<>(1);
-    in.beginObject();
-    while (in.hasNext()) {
-      if (in.nextName().equals("volumes") && in.peek() != Token.NULL) {
-        in.beginArray();
-        while (in.hasNext()) {
-          configMapVolume(in, volumes);
+    expect(p, JsonToken.START_OBJECT);
+    String field;
+    while ((field = nextField(p)) != null) {
+      if (field.equals("volumes") && p.currentToken() != JsonToken.VALUE_NULL) {
+        expect(p, JsonToken.START_ARRAY);
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          configMapVolume(p, volumes);
         }
-        in.endArray();
       } else {
-        in.skipValue();
+        p.skipChildren();
       }
     }
-    in.endObject();
     V1PodSpec spec = new V1PodSpec();
     spec.setContainers(List.of());
     spec.setEphemeralContainers(List.of());
@@ -384,84 +407,81 @@ public final class CacheDecoder {
   }
 
   /** Adds the volume when it is a ConfigMap volume (a UE's ue.yaml); skips any other. */
-  private static void configMapVolume(Utf8JsonReader in, List<V1Volume> out) throws IOException {
+  private static void configMapVolume(JsonParser p, List<V1Volume> out) throws IOException {
     String name = null;
     V1ConfigMapVolumeSource source = null;
-    in.beginObject();
-    while (in.hasNext()) {
-      String field = in.nextName();
-      if (field.equals("name") && in.peek() == Token.STRING) {
-        name = in.nextString();
-      } else if (field.equals("configMap") && in.peek() == Token.BEGIN_OBJECT) {
-        source = configMapSource(in);
+    expect(p, JsonToken.START_OBJECT);
+    String field;
+    while ((field = nextField(p)) != null) {
+      if (field.equals("name") && p.currentToken() == JsonToken.VALUE_STRING) {
+        name = p.getText();
+      } else if (field.equals("configMap") && p.currentToken() == JsonToken.START_OBJECT) {
+        source = configMapSource(p);
       } else {
-        in.skipValue();
+        p.skipChildren();
       }
     }
-    in.endObject();
     if (source != null) {
       out.add(new V1Volume().name(name).configMap(source));
     }
   }
 
   /** What SliceResolver reads of a ConfigMap volume: the ConfigMap, optional, and the key to path items. */
-  private static V1ConfigMapVolumeSource configMapSource(Utf8JsonReader in) throws IOException {
+  private static V1ConfigMapVolumeSource configMapSource(JsonParser p) throws IOException {
     V1ConfigMapVolumeSource source = new V1ConfigMapVolumeSource();
     List<V1KeyToPath> items = new ArrayList<>(1);
-    in.beginObject();
-    while (in.hasNext()) {
-      String field = in.nextName();
-      if (field.equals("name") && in.peek() == Token.STRING) {
-        source.setName(in.nextString());
-      } else if (field.equals("optional") && in.peek() == Token.BOOLEAN) {
-        source.setOptional(in.nextBoolean());
-      } else if (field.equals("items") && in.peek() == Token.BEGIN_ARRAY) {
-        in.beginArray();
-        while (in.hasNext()) {
-          V1KeyToPath item = new V1KeyToPath();
-          in.beginObject();
-          while (in.hasNext()) {
-            String name = in.nextName();
-            if (name.equals("key") && in.peek() == Token.STRING) {
-              item.setKey(in.nextString());
-            } else if (name.equals("path") && in.peek() == Token.STRING) {
-              item.setPath(in.nextString());
-            } else {
-              in.skipValue();
-            }
-          }
-          in.endObject();
-          items.add(item);
+    String field;
+    while ((field = nextField(p)) != null) {
+      if (field.equals("name") && p.currentToken() == JsonToken.VALUE_STRING) {
+        source.setName(p.getText());
+      } else if (field.equals("optional") && p.currentToken().isBoolean()) {
+        source.setOptional(p.getBooleanValue());
+      } else if (field.equals("items") && p.currentToken() == JsonToken.START_ARRAY) {
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          items.add(keyToPath(p));
         }
-        in.endArray();
       } else {
-        in.skipValue();
+        p.skipChildren();
       }
     }
-    in.endObject();
     source.setItems(List.copyOf(items));
     return source;
   }
 
-  /** A list's metadata: its resourceVersion is where the informer's watch starts. */
-  static V1ListMeta listMeta(Utf8JsonReader in) throws IOException {
-    V1ListMeta meta = new V1ListMeta();
-    in.beginObject();
-    while (in.hasNext()) {
-      String field = in.nextName();
-      if (field.equals("resourceVersion") && in.peek() == Token.STRING) {
-        meta.setResourceVersion(in.nextString());
-      } else if (field.equals("continue") && in.peek() == Token.STRING) {
-        meta.setContinue(in.nextString());
+  private static V1KeyToPath keyToPath(JsonParser p) throws IOException {
+    V1KeyToPath item = new V1KeyToPath();
+    expect(p, JsonToken.START_OBJECT);
+    String field;
+    while ((field = nextField(p)) != null) {
+      if (field.equals("key") && p.currentToken() == JsonToken.VALUE_STRING) {
+        item.setKey(p.getText());
+      } else if (field.equals("path") && p.currentToken() == JsonToken.VALUE_STRING) {
+        item.setPath(p.getText());
       } else {
-        in.skipValue();
+        p.skipChildren();
       }
     }
-    in.endObject();
+    return item;
+  }
+
+  /** A list's metadata: its resourceVersion is where the informer's watch starts. */
+  static V1ListMeta listMeta(JsonParser p) throws IOException {
+    V1ListMeta meta = new V1ListMeta();
+    expect(p, JsonToken.START_OBJECT);
+    String field;
+    while ((field = nextField(p)) != null) {
+      if (field.equals("resourceVersion") && p.currentToken() == JsonToken.VALUE_STRING) {
+        meta.setResourceVersion(p.getText());
+      } else if (field.equals("continue") && p.currentToken() == JsonToken.VALUE_STRING) {
+        meta.setContinue(p.getText());
+      } else {
+        p.skipChildren();
+      }
+    }
     return meta;
   }
 
-  private static V1PodStatus podStatus(Utf8JsonReader in) throws IOException {
+  private static V1PodStatus podStatus(JsonParser p) throws IOException {
     V1PodStatus status = new V1PodStatus();
     status.setContainerStatuses(List.of());
     status.setEphemeralContainerStatuses(List.of());
@@ -470,47 +490,43 @@ public final class CacheDecoder {
     status.setPodIPs(List.of());
     status.setResourceClaimStatuses(List.of());
     List<V1PodCondition> ready = new ArrayList<>(1);
-    in.beginObject();
-    while (in.hasNext()) {
-      String field = in.nextName();
-      if (field.equals("phase") && in.peek() == Token.STRING) {
-        status.setPhase(in.nextString().intern());
-      } else if (field.equals("conditions") && in.peek() == Token.BEGIN_ARRAY) {
-        in.beginArray();
-        while (in.hasNext()) {
-          V1PodCondition c = condition(in);
+    expect(p, JsonToken.START_OBJECT);
+    String field;
+    while ((field = nextField(p)) != null) {
+      if (field.equals("phase") && p.currentToken() == JsonToken.VALUE_STRING) {
+        status.setPhase(p.getText().intern());
+      } else if (field.equals("conditions") && p.currentToken() == JsonToken.START_ARRAY) {
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          V1PodCondition c = condition(p);
           if ("Ready".equals(c.getType())) {
             ready.add(c);
           }
         }
-        in.endArray();
       } else {
-        in.skipValue();
+        p.skipChildren();
       }
     }
-    in.endObject();
     status.setConditions(List.copyOf(ready));
     return status;
   }
 
   /** Type, status and since when: all the attachment rule reads of a condition. */
-  private static V1PodCondition condition(Utf8JsonReader in) throws IOException {
+  private static V1PodCondition condition(JsonParser p) throws IOException {
     V1PodCondition c = new V1PodCondition();
-    in.beginObject();
-    while (in.hasNext()) {
-      String field = in.nextName();
-      if (in.peek() != Token.STRING) {
-        in.skipValue();
+    expect(p, JsonToken.START_OBJECT);
+    String field;
+    while ((field = nextField(p)) != null) {
+      if (p.currentToken() != JsonToken.VALUE_STRING) {
+        p.skipChildren();
         continue;
       }
       switch (field) {
-        case "type" -> c.setType(in.nextString().intern());
-        case "status" -> c.setStatus(in.nextString().intern());
-        case "lastTransitionTime" -> c.setLastTransitionTime(OffsetDateTime.parse(in.nextString()));
-        default -> in.skipValue();
+        case "type" -> c.setType(p.getText().intern());
+        case "status" -> c.setStatus(p.getText().intern());
+        case "lastTransitionTime" -> c.setLastTransitionTime(OffsetDateTime.parse(p.getText()));
+        default -> p.skipChildren();
       }
     }
-    in.endObject();
     return c;
   }
 
@@ -521,32 +537,30 @@ public final class CacheDecoder {
    * A JSON object of strings; keys shared, and short values too when {@code shareValues} (labels
    * and annotations: "sst=1 sd=FFFFFF dnn=oai" on every UPF object, a UE's pool block on three).
    */
-  private static Map<String, String> stringMap(Utf8JsonReader in, boolean shareValues) throws IOException {
+  private static Map<String, String> stringMap(JsonParser p, boolean shareValues) throws IOException {
     Map<String, String> map = new HashMap<>();
-    in.beginObject();
-    while (in.hasNext()) {
-      String key = in.nextName().intern();
-      if (in.peek() == Token.NULL) {
-        in.nextNull();
+    expect(p, JsonToken.START_OBJECT);
+    String field;
+    while ((field = nextField(p)) != null) {
+      if (p.currentToken() == JsonToken.VALUE_NULL) {
         continue;
       }
-      String value = in.nextString();
-      map.put(key, shareValues && value.length() <= SHARED_VALUE_MAX ? value.intern() : value);
+      String value = text(p);
+      map.put(field.intern(), shareValues && value.length() <= SHARED_VALUE_MAX ? value.intern() : value);
     }
-    in.endObject();
     return Map.copyOf(map);
   }
 
   /** Only whether a key holds binary data matters (a binary ue.yaml is refused), not the bytes. */
-  private static Map<String, byte[]> keysOnly(Utf8JsonReader in) throws IOException {
+  private static Map<String, byte[]> keysOnly(JsonParser p) throws IOException {
     Map<String, byte[]> keys = new HashMap<>();
     byte[] none = new byte[0];
-    in.beginObject();
-    while (in.hasNext()) {
-      keys.put(in.nextName().intern(), none);
-      in.skipValue();
+    expect(p, JsonToken.START_OBJECT);
+    String field;
+    while ((field = nextField(p)) != null) {
+      keys.put(field.intern(), none);
+      p.skipChildren();
     }
-    in.endObject();
     return Map.copyOf(keys);
   }
 

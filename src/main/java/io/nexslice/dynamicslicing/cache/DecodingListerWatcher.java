@@ -1,5 +1,11 @@
 package io.nexslice.dynamicslicing.cache;
 
+import static io.nexslice.dynamicslicing.cache.JsonSteps.expect;
+import static io.nexslice.dynamicslicing.cache.JsonSteps.nextField;
+import static io.nexslice.dynamicslicing.cache.JsonSteps.text;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.google.gson.reflect.TypeToken;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
@@ -11,7 +17,6 @@ import io.kubernetes.client.openapi.models.V1ListMeta;
 import io.kubernetes.client.util.CallGeneratorParams;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.Watchable;
-import io.nexslice.dynamicslicing.cache.Utf8JsonReader.Token;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
@@ -23,8 +28,8 @@ import okhttp3.ResponseBody;
 
 /**
  * An informer's list-and-watch whose objects are read by {@link CacheDecoder}: each object is
- * decoded from the response's bytes ({@link Utf8JsonReader}) straight into what the cache keeps,
- * never into a full model.
+ * decoded from the response's bytes ({@link SentJson}) straight into what the cache keeps, never
+ * into a full model.
  *
  * <p>The list asks for resourceVersion "0", as client-go's informers do: the API server answers
  * from its watch cache instead of reading etcd, which halves the time to list thousands of
@@ -40,41 +45,45 @@ public final class DecodingListerWatcher<T extends KubernetesObject, L extends K
   private final ApiClient client;
   private final Type watchType;
   private final ListCall calls;
+  private final CacheDecoder decoder;
   private final CacheDecoder.Kind<T> kind;
   private final BiFunction<V1ListMeta, List<T>, L> listOf;
 
-  public DecodingListerWatcher(ApiClient client, Class<T> type, ListCall calls, CacheDecoder.Kind<T> kind,
-      BiFunction<V1ListMeta, List<T>, L> listOf) {
+  /**
+   * @param decoder the controller's decoder, whose parsers and packing dictionaries the lists and
+   *     watches share
+   * @param kind which of the decoder's kinds the objects are, e.g. {@code decoder::pod}
+   */
+  public DecodingListerWatcher(ApiClient client, Class<T> type, ListCall calls, CacheDecoder decoder,
+      CacheDecoder.Kind<T> kind, BiFunction<V1ListMeta, List<T>, L> listOf) {
     this.client = client;
     this.watchType = TypeToken.getParameterized(Watch.Response.class, type).getType();
     this.calls = calls;
+    this.decoder = decoder;
     this.kind = kind;
     this.listOf = listOf;
   }
 
   @Override
   public L list(CallGeneratorParams params) throws ApiException {
-    try (Response response = calls.call("0", false, null).execute()) {
-      ResponseBody body = successful(response);
+    try (Response response = calls.call("0", false, null).execute();
+        SentJson in = decoder.open(successful(response).byteStream())) {
+      JsonParser p = in.parser();
       V1ListMeta meta = null;
       List<T> items = new ArrayList<>();
-      Utf8JsonReader in = new Utf8JsonReader(body.byteStream());
-      in.beginObject();
-      while (in.hasNext()) {
-        String name = in.nextName();
-        if (name.equals("metadata") && in.peek() == Token.BEGIN_OBJECT) {
-          meta = CacheDecoder.listMeta(in);
-        } else if (name.equals("items") && in.peek() == Token.BEGIN_ARRAY) {
-          in.beginArray();
-          while (in.hasNext()) {
+      expect(p, JsonToken.START_OBJECT);
+      String field;
+      while ((field = nextField(p)) != null) {
+        if (field.equals("metadata") && p.currentToken() == JsonToken.START_OBJECT) {
+          meta = CacheDecoder.listMeta(p);
+        } else if (field.equals("items") && p.currentToken() == JsonToken.START_ARRAY) {
+          while (p.nextToken() != JsonToken.END_ARRAY) {
             items.add(kind.read(in));
           }
-          in.endArray();
         } else {
-          in.skipValue();
+          p.skipChildren();
         }
       }
-      in.endObject();
       return listOf.apply(meta, new HandOverList<>(items));
     } catch (IOException | RuntimeException e) {
       throw new ApiException("listing for the cache failed: " + e, e, 0, null, null);
@@ -91,7 +100,7 @@ public final class DecodingListerWatcher<T extends KubernetesObject, L extends K
     } catch (IOException e) {
       throw new ApiException(e);
     }
-    return new DecodingWatch<>(client.getJSON(), successful(response), watchType, call, kind);
+    return new DecodingWatch<>(client.getJSON(), successful(response), watchType, call, decoder, kind);
   }
 
   private static ResponseBody successful(Response response) throws ApiException {
@@ -109,10 +118,12 @@ public final class DecodingListerWatcher<T extends KubernetesObject, L extends K
 
   /** client-java's Watch (line reading, Status events), with objects read by the decoder. */
   private static final class DecodingWatch<T extends KubernetesObject> extends Watch<T> {
+    private final CacheDecoder decoder;
     private final CacheDecoder.Kind<T> kind;
 
-    DecodingWatch(JSON json, ResponseBody body, Type watchType, Call call, CacheDecoder.Kind<T> kind) {
+    DecodingWatch(JSON json, ResponseBody body, Type watchType, Call call, CacheDecoder decoder, CacheDecoder.Kind<T> kind) {
       super(json, body, watchType, call);
+      this.decoder = decoder;
       this.kind = kind;
     }
 
@@ -121,21 +132,22 @@ public final class DecodingListerWatcher<T extends KubernetesObject, L extends K
       if (isStatus(line)) {
         return super.parseLine(line);
       }
-      Utf8JsonReader in = Utf8JsonReader.of(line);
       String type = null;
       T object = null;
-      in.beginObject();
-      while (in.hasNext()) {
-        String name = in.nextName();
-        if (name.equals("type")) {
-          type = in.nextString();
-        } else if (name.equals("object") && in.peek() == Token.BEGIN_OBJECT) {
-          object = kind.read(in);
-        } else {
-          in.skipValue();
+      try (SentJson in = decoder.open(line)) {
+        JsonParser p = in.parser();
+        expect(p, JsonToken.START_OBJECT);
+        String field;
+        while ((field = nextField(p)) != null) {
+          if (field.equals("type")) {
+            type = text(p);
+          } else if (field.equals("object") && p.currentToken() == JsonToken.START_OBJECT) {
+            object = kind.read(in);
+          } else {
+            p.skipChildren();
+          }
         }
       }
-      in.endObject();
       return new Watch.Response<>(type, object);
     }
   }

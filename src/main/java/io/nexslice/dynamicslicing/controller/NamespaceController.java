@@ -69,8 +69,9 @@ public final class NamespaceController {
   /**
    * @param namespace the namespace, or null for every namespace
    * @param watchClient a client without read timeout, for long-running watches
+   * @param decoder what the caches keep of each object, shared by the controller's informers
    */
-  public NamespaceController(String namespace, ApiClient watchClient, ControllerConfig config) {
+  public NamespaceController(String namespace, ApiClient watchClient, ControllerConfig config, CacheDecoder decoder) {
     this.namespace = namespace;
     this.factory = new SharedInformerFactory(watchClient);
     CoreV1Api core = new CoreV1Api(watchClient);
@@ -83,25 +84,25 @@ public final class NamespaceController {
         (rv, watch, timeout) -> namespace == null
             ? core.listPodForAllNamespaces().labelSelector(selector).resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null)
             : core.listNamespacedPod(namespace).labelSelector(selector).resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null),
-        CacheDecoder.POD, (meta, items) -> new V1PodList().metadata(meta).items(items)), V1Pod.class, noResync);
+        decoder, decoder::pod, (meta, items) -> new V1PodList().metadata(meta).items(items)), V1Pod.class, noResync);
     // Deployments and Services: all of the namespace, not only ours, so a foreign object
     // squatting a UPF name is seen in the cache and never overwritten.
     this.deploymentInformer = factory.sharedIndexInformerFor(new DecodingListerWatcher<>(watchClient, V1Deployment.class,
         (rv, watch, timeout) -> namespace == null
             ? apps.listDeploymentForAllNamespaces().resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null)
             : apps.listNamespacedDeployment(namespace).resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null),
-        CacheDecoder.DEPLOYMENT, (meta, items) -> new V1DeploymentList().metadata(meta).items(items)), V1Deployment.class, noResync);
+        decoder, decoder::deployment, (meta, items) -> new V1DeploymentList().metadata(meta).items(items)), V1Deployment.class, noResync);
     this.serviceInformer = factory.sharedIndexInformerFor(new DecodingListerWatcher<>(watchClient, V1Service.class,
         (rv, watch, timeout) -> namespace == null
             ? core.listServiceForAllNamespaces().resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null)
             : core.listNamespacedService(namespace).resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null),
-        CacheDecoder.SERVICE, (meta, items) -> new V1ServiceList().metadata(meta).items(items)), V1Service.class, noResync);
+        decoder, decoder::service, (meta, items) -> new V1ServiceList().metadata(meta).items(items)), V1Service.class, noResync);
     // ConfigMaps: ours, squatters on our names, and the UEs' own ue.yaml.
     this.configMapInformer = factory.sharedIndexInformerFor(new DecodingListerWatcher<>(watchClient, V1ConfigMap.class,
         (rv, watch, timeout) -> namespace == null
             ? core.listConfigMapForAllNamespaces().resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null)
             : core.listNamespacedConfigMap(namespace).resourceVersion(rv).watch(watch).timeoutSeconds(timeout).buildCall(null),
-        CacheDecoder.CONFIG_MAP, (meta, items) -> new V1ConfigMapList().metadata(meta).items(items)), V1ConfigMap.class, noResync);
+        decoder, decoder::configMap, (meta, items) -> new V1ConfigMapList().metadata(meta).items(items)), V1ConfigMap.class, noResync);
     // What the caches keep of each object is what CacheDecoder reads: only what the controller uses.
     // Indexes are updated with the cache itself, so they are complete when the caches are synced.
     podInformer.addIndexers(Map.of(Indexes.BY_CONFIGMAP, Indexes::mountedConfigMaps));

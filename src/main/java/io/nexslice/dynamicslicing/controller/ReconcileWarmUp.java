@@ -19,9 +19,10 @@ import java.util.Optional;
  * all start cold at once, as soon as the caches are synced. Run while the informers' lists are
  * in flight, the same work overlaps with waiting for the API server (docs/BENCHMARKS.md, P5).
  *
- * <p>It compares each object with itself rather than with a decoded copy: CacheDecoder's packed
- * texts take the first text of their kind as dictionary, and a made-up UE's apply body (no
- * server defaults, our field order) made a poor one: +2 MiB of heap on 5 000 UEs (P3).
+ * <p>It compares each object with itself rather than with a decoded copy. The controller's
+ * {@link CacheDecoder} packs each kind of text against the first one it decodes, and a made-up
+ * UE's apply body (no server defaults, our field order) made a poor dictionary: +2 MiB of heap
+ * on 5 000 UEs (P3). The informers' lists, decoding meanwhile, warm the decoder up.
  */
 public final class ReconcileWarmUp {
   private ReconcileWarmUp() {}

@@ -6,6 +6,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1EventSource;
 import io.nexslice.dynamicslicing.Names;
+import io.nexslice.dynamicslicing.cache.CacheDecoder;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
 import io.nexslice.dynamicslicing.config.UpfMode;
 import io.nexslice.dynamicslicing.desired.UpfDesiredState;
@@ -81,8 +82,11 @@ public final class UpfController implements Controller {
     UeMarks marks = new UeMarks(writer, expectations);
     this.warmUp = () -> ReconcileWarmUp.run(desired, applyJson);
     SliceResolver slices = new SliceResolver(config.defaultSlice());
+    // One decoder for every namespace: its packing dictionaries are made of this controller's
+    // own UPF objects, which are alike across namespaces.
+    CacheDecoder decoder = new CacheDecoder();
     for (String ns : NamespaceController.namespacesOf(config)) {
-      namespaces.add(new NamespaceController(ns, watchClient, config));
+      namespaces.add(new NamespaceController(ns, watchClient, config, decoder));
     }
     // One allocator for every namespace: UE address blocks must be unique across the testbed.
     this.pool = new PoolAllocator(config.pool(), upfsIndexed(Indexes.BY_POOL_BLOCK),

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
 /** What the informer caches keep, decoded from objects as the API server sends them. */
 class CacheDecoderTest {
   private final JSON json = new JSON();
+  private final CacheDecoder decoder = new CacheDecoder();
   private final ApplyJson applyJson = new ApplyJson(json);
   private final UpfObjects upf = new UpfDesiredState(new OaiUpfProfile(), Optional.empty(), 1, sst -> "oai-nrf")
       .build(new UeRef("nexslice", "ue1", "uid-1"), new Slice(1, Optional.of("FFFFFF"), "oai"), "12.1.0.0/24");
@@ -54,15 +56,13 @@ class CacheDecoderTest {
     return o;
   }
 
-  private static <T> T decode(CacheDecoder.Kind<?> kind, String text) throws IOException {
-    @SuppressWarnings("unchecked")
-    T t = (T) kind.read(Utf8JsonReader.of(text));
-    return t;
+  private <T extends KubernetesObject> T decode(CacheDecoder.Kind<T> kind, String text) throws IOException {
+    return decoder.read(kind, text);
   }
 
   @Test
   void ourDeploymentKeepsItsSpecAsJsonAndStillSatisfiesTheDesiredOne() throws IOException {
-    V1Deployment cached = decode(CacheDecoder.DEPLOYMENT, asServed(upf.deployment()).toString());
+    V1Deployment cached = decode(decoder::deployment, asServed(upf.deployment()).toString());
 
     BodyAsJson spec = assertInstanceOf(BodyAsJson.class, cached);
     assertNull(cached.getSpec(), "no model objects for the spec");
@@ -80,10 +80,10 @@ class CacheDecoderTest {
   @Test
   void ourDeploymentKeepsItsAvailableReplicasForTheUesMark() throws IOException {
     JsonObject served = asServed(upf.deployment());
-    V1Deployment none = decode(CacheDecoder.DEPLOYMENT, served.toString());
+    V1Deployment none = decode(decoder::deployment, served.toString());
     assertFalse(UpfMark.isAvailable(none), "no availableReplicas in the status: not available");
     served.getAsJsonObject("status").addProperty("availableReplicas", 2);
-    V1Deployment two = decode(CacheDecoder.DEPLOYMENT, served.toString());
+    V1Deployment two = decode(decoder::deployment, served.toString());
     assertEquals(2, two.getStatus().getAvailableReplicas());
     assertTrue(UpfMark.isAvailable(two));
     assertEquals(Optional.empty(), applyJson.difference(upf.deployment(), two), "the status is no drift");
@@ -93,15 +93,15 @@ class CacheDecoderTest {
   void aChangedSpecIsStillSeenAsDrift() throws IOException {
     JsonObject served = asServed(upf.deployment());
     served.getAsJsonObject("spec").addProperty("replicas", 3);
-    V1Deployment cached = decode(CacheDecoder.DEPLOYMENT, served.toString());
+    V1Deployment cached = decode(decoder::deployment, served.toString());
 
     assertEquals(Optional.of("spec.replicas"), applyJson.difference(upf.deployment(), cached));
   }
 
   @Test
   void ourServiceAndConfigMapSatisfyTheirDesiredObjects() throws IOException {
-    V1Service service = decode(CacheDecoder.SERVICE, asServed(upf.service()).toString());
-    V1ConfigMap config = decode(CacheDecoder.CONFIG_MAP, asServed(upf.configMap()).toString());
+    V1Service service = decode(decoder::service, asServed(upf.service()).toString());
+    V1ConfigMap config = decode(decoder::configMap, asServed(upf.configMap()).toString());
 
     assertEquals(Optional.empty(), applyJson.difference(upf.service(), service));
     assertEquals(Optional.empty(), applyJson.difference(upf.configMap(), config));
@@ -109,13 +109,13 @@ class CacheDecoderTest {
 
     JsonObject changed = asServed(upf.configMap());
     changed.getAsJsonObject("data").addProperty("config.yaml", "edited by hand");
-    V1ConfigMap edited = decode(CacheDecoder.CONFIG_MAP, changed.toString());
+    V1ConfigMap edited = decode(decoder::configMap, changed.toString());
     assertEquals(Optional.of("data.config.yaml"), applyJson.difference(upf.configMap(), edited));
   }
 
   @Test
   void aForeignDeploymentKeepsOnlyWhatTheSquatterCheckReads() throws IOException {
-    V1Deployment foreign = decode(CacheDecoder.DEPLOYMENT, """
+    V1Deployment foreign = decode(decoder::deployment, """
         {"kind":"Deployment","metadata":{"name":"upf-ue1","namespace":"nexslice","uid":"f-uid","resourceVersion":"7",
           "labels":{"app":"mine"},"annotations":{"big":"xxxxxxxx"},
           "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"r-uid"}]},
@@ -130,7 +130,7 @@ class CacheDecoderTest {
 
   @Test
   void aPodKeepsItsConfigMapVolumesReadyConditionAndOurAnnotations() throws IOException {
-    V1Pod pod = decode(CacheDecoder.POD, """
+    V1Pod pod = decode(decoder::pod, """
         {"metadata":{"name":"ue1","namespace":"nexslice","uid":"p-uid","resourceVersion":"9",
           "creationTimestamp":"2026-11-26T09:00:00Z","deletionTimestamp":"2026-11-26T10:00:05Z",
           "labels":{"nexslice.io/dynamic-upf":"true"},
@@ -158,7 +158,7 @@ class CacheDecoderTest {
 
   @Test
   void aConfigMapKeepsItsDataAndOnlyTheKeysOfItsBinaryData() throws IOException {
-    V1ConfigMap cm = decode(CacheDecoder.CONFIG_MAP, """
+    V1ConfigMap cm = decode(decoder::configMap, """
         {"metadata":{"name":"ue1-config","namespace":"nexslice"},
          "data":{"ue.yaml":"supi: imsi-1"},"binaryData":{"blob":"AAEC"}}""");
 
@@ -180,10 +180,25 @@ class CacheDecoderTest {
   }
 
   @Test
+  void eachDecoderPacksAgainstDictionariesOfItsOwn() throws IOException {
+    JsonObject small = asServed(upf.deployment());
+    small.add("spec", JsonParser.parseString("{\"replicas\":1}"));
+    CacheDecoder other = new CacheDecoder();
+    other.read(other::deployment, small.toString());
+    String served = asServed(upf.deployment()).toString();
+
+    PackedText againstSmall = assertInstanceOf(CacheDecoder.Packed.class, other.read(other::deployment, served)).packed();
+    PackedText againstItself = assertInstanceOf(CacheDecoder.Packed.class, decode(decoder::deployment, served)).packed();
+    assertTrue(againstItself.packedSize() * 4 < againstSmall.packedSize(),
+        "this decoder's first spec is its dictionary, whatever another decoder read: "
+            + againstItself.packedSize() + " vs " + againstSmall.packedSize());
+  }
+
+  @Test
   void repeatedStringsAreShared() throws IOException {
     String text = asServed(upf.deployment()).toString();
-    V1Deployment a = decode(CacheDecoder.DEPLOYMENT, text);
-    V1Deployment b = decode(CacheDecoder.DEPLOYMENT, text);
+    V1Deployment a = decode(decoder::deployment, text);
+    V1Deployment b = decode(decoder::deployment, text);
 
     assertSame(a.getMetadata().getNamespace(), b.getMetadata().getNamespace());
     assertSame(a.getMetadata().getAnnotations().get("nexslice.io/slice"), b.getMetadata().getAnnotations().get("nexslice.io/slice"));
