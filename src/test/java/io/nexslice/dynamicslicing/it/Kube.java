@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * What integration tests do all the time, on the real API server: namespaces, UE pods, playing
@@ -230,18 +231,31 @@ public final class Kube {
    * {@code resource} itself (no subresource) when it is given, on anything when it is null.
    */
   public double apiserverRequests(String verb, String resource) throws Exception {
+    return apiserverMetric("apiserver_request_total", l -> l.contains("verb=\"" + verb + "\"")
+        && (resource == null || l.contains("resource=\"" + resource + "\"") && l.contains("subresource=\"\"")));
+  }
+
+  /**
+   * Lists the API server has read from etcd for {@code type} (e.g. "*[]core.Pod"): a list at
+   * resourceVersion "" (a consistent read) is one; lists at "0" or at a recent resourceVersion are
+   * answered from the watch cache and are not.
+   */
+  public double etcdLists(String type) throws Exception {
+    return apiserverMetric("etcd_request_duration_seconds_count",
+        l -> l.contains("operation=\"list\"") && l.contains("type=\"" + type + "\""));
+  }
+
+  /** The sum of the API server's samples of {@code name} whose line passes {@code filter}. */
+  private double apiserverMetric(String name, Predicate<String> filter) throws Exception {
     okhttp3.Call call = client.buildCall(client.getBasePath(), "/metrics", "GET", List.of(), List.of(), null,
         new HashMap<>(), new HashMap<>(), new HashMap<>(), new String[] {"BearerToken"}, null);
     try (okhttp3.Response r = call.execute()) {
       String text = r.body() == null ? "" : r.body().string();
       // Fail loudly: a 0 from an unreadable /metrics would pass "after - before <= x" checks.
-      if (!r.isSuccessful() || !text.contains("# TYPE apiserver_request_total ")) {
-        throw new IllegalStateException("cannot read apiserver_request_total from the API server's /metrics: HTTP " + r.code());
+      if (!r.isSuccessful() || !text.contains("# TYPE " + name + " ")) {
+        throw new IllegalStateException("cannot read " + name + " from the API server's /metrics: HTTP " + r.code());
       }
-      return text.lines()
-          .filter(l -> l.startsWith("apiserver_request_total{") && l.contains("verb=\"" + verb + "\""))
-          .filter(l -> resource == null
-              || l.contains("resource=\"" + resource + "\"") && l.contains("subresource=\"\""))
+      return text.lines().filter(l -> l.startsWith(name + "{")).filter(filter)
           .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
   }
