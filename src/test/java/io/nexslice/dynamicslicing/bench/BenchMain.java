@@ -1,5 +1,7 @@
 package io.nexslice.dynamicslicing.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -269,8 +271,11 @@ public final class BenchMain {
   private static Map<String, Double> ownRequests(ControllerProcess c) {
     Map<String, Double> out = new TreeMap<>();
     String text = c.get("/metrics");
+    if (text == null) {
+      throw new IllegalStateException("cannot read the controller's /metrics"); // a 0 would pass the P4 checks
+    }
     Matcher m = Pattern.compile("^dynamic_slicing_api_requests_total\\{verb=\"([^\"]*)\",resource=\"([^\"]*)\",?} ([0-9.eE+]+)$",
-        Pattern.MULTILINE).matcher(text == null ? "" : text);
+        Pattern.MULTILINE).matcher(text);
     while (m.find()) {
       out.put(m.group(1) + " " + m.group(2), Double.parseDouble(m.group(3)));
     }
@@ -372,7 +377,11 @@ public final class BenchMain {
         ctlMs = (waitAll(w, ctlPods) - t0) / 1e6;
         serverCtl = server.seconds() - server0;
         ctlCpu = controller.seconds() - ctl0;
-        Thread.sleep(1000); // let events flush: they are part of the controller's requests
+        // Events are sent after the writes and are part of the controller's requests: wait for
+        // one per attach (a second event would still show as more than 1.00 per attach).
+        double eventsBefore = before.getOrDefault("POST events", 0.0);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
+            .until(() -> ownRequests(c).getOrDefault("POST events", 0.0) - eventsBefore >= n);
         perAttach = delta(before, ownRequests(c));
       } finally {
         c.close();
