@@ -252,7 +252,8 @@ public final class Kube {
     try (okhttp3.Response r = call.execute()) {
       String text = r.body() == null ? "" : r.body().string();
       // Fail loudly: a 0 from an unreadable /metrics would pass "after - before <= x" checks.
-      if (!r.isSuccessful() || !text.contains("# TYPE " + name + " ")) {
+      String family = name.replaceAll("_(count|sum|bucket)$", ""); // a histogram's TYPE names the family
+      if (!r.isSuccessful() || !text.contains("# TYPE " + family + " ")) {
         throw new IllegalStateException("cannot read " + name + " from the API server's /metrics: HTTP " + r.code());
       }
       return text.lines().filter(l -> l.startsWith(name + "{")).filter(filter)
