@@ -27,8 +27,8 @@ COPY --from=build /build/target/dynamic-slicing.jar /app/dynamic-slicing.jar
 
 # Class-data sharing: a training run stores the classes start-up loads in an archive the JVM maps
 # instead of loading and verifying them one by one: about a second of start-up on two cores
-# (docs/BENCHMARKS.md, P5). No cluster is needed: it starts the controller against a stand-in API
-# server on the build container's loopback address (TLS, kubeconfig, lists, one apply), and a
+# (docs/BENCHMARKS.md, P5). No cluster is needed: it starts the controller against a loopback
+# socket that hangs up (informers, the TLS hello, one apply), then decodes made-up objects; a
 # failure there only makes a smaller archive. Made here, by this image's own JVM, the only one
 # that can use it; a missing or mismatched archive is ignored with a warning, never fatal.
 RUN ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ArchiveClassesAtExit=/app/dynamic-slicing.jsa", "-jar", "/app/dynamic-slicing.jar", "--train-class-data-sharing"]
