@@ -10,7 +10,9 @@ PACKAGES=(openjdk-17-jdk-headless maven golang-go rsync jq etcd-server dpkg-dev 
           # the full local cluster (scripts/local-cluster.sh start --full): node runtime, CNI, images
           containerd runc containernetworking-plugins busybox-static iptables
           # nft: to remove the host nat table the node's DNAT rule made, if there was none before
-          nftables)
+          nftables
+          # promtool tests the alert rules; the Prometheus integration test runs its own prometheus
+          prometheus)
 
 SUDO=
 if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
@@ -34,6 +36,16 @@ fi
 # The etcd-server package starts a system etcd on 2379; we run our own on free ports. (A system
 # containerd may keep running: the full local cluster runs its own, on a socket of its own.)
 $SUDO systemctl disable --now etcd >/dev/null 2>&1 || true
+# The prometheus package starts a system Prometheus on :9090 (systemd, or its init script where
+# there is no systemd); the tests run their own on a free port. Stopped and disabled only when
+# installed here: a Prometheus that was there before is the machine owner's.
+if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+  $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+  if [[ ! -d /run/systemd/system && -x /etc/init.d/prometheus ]]; then
+    $SUDO /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+    $SUDO update-rc.d prometheus disable >/dev/null 2>&1 || true
+  fi
+fi
 
 scripts/build-control-plane.sh >/dev/null
 mvn -B -q -DskipTests package

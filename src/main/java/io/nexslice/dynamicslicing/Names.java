@@ -85,4 +85,12 @@ public final class Names {
   public static final String REASON_ANNOTATION_IGNORED = "UeAnnotationIgnored";
   public static final String REASON_JOINED_SLICE_UPF = "UeJoinedSliceUpf";
   public static final String REASON_LEFT_SLICE_UPF = "UeLeftSliceUpf";
+
+  // Why an attached UE has no usable UPF, as the metric dynamic_slicing_ues_waiting says it: the
+  // reason of the Warning event the UE got (REASON_POOL_EXHAUSTED, ...), or one of these two,
+  // which come with no event.
+  /** The UE's ue.yaml ConfigMap is not in the cache, so its slice is unknown. */
+  public static final String WAIT_CONFIG_PENDING = "UeConfigPending";
+  /** The reconciler has said nothing yet: the UE is not reconciled yet, or its reconciles fail. */
+  public static final String WAIT_UNEXPLAINED = "Pending";
 }

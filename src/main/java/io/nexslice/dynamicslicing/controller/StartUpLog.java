@@ -2,6 +2,7 @@ package io.nexslice.dynamicslicing.controller;
 
 import io.kubernetes.client.extended.controller.reconciler.Request;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.nexslice.dynamicslicing.pool.UeKey;
 import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,5 +40,15 @@ public final class StartUpLog implements ReconcileListener {
   @Override
   public void upfRemoved(Request ue) {
     next.upfRemoved(ue);
+  }
+
+  @Override
+  public void waiting(UeKey ue, String reason) {
+    next.waiting(ue, reason);
+  }
+
+  @Override
+  public void notWaiting(UeKey ue) {
+    next.notWaiting(ue);
   }
 }

@@ -18,6 +18,7 @@ import io.nexslice.dynamicslicing.model.UeState;
 import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfNames;
 import io.nexslice.dynamicslicing.model.UpfObjects;
+import io.nexslice.dynamicslicing.pool.UeKey;
 import io.nexslice.dynamicslicing.pool.UeSubnets;
 import io.nexslice.dynamicslicing.pool.UpfKey;
 import io.nexslice.dynamicslicing.slice.SliceGroup;
@@ -97,6 +98,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     V1Pod pod = cache.pods().namespace(ns).get(request.getName());
     Set<SliceGroup> groups = new LinkedHashSet<>();
     Optional<SliceGroup> current = Optional.empty();
+    UeKey ueKey = new UeKey(ns, request.getName());
     if (pod != null && isCandidate(pod)) {
       UeRef ue = UeRef.of(pod);
       warnings.ignoredAnnotations(ue, pod);
@@ -111,10 +113,16 @@ public final class SliceUpfReconciler extends GuardedReconciler {
         marks.converge(pod, Optional.empty());
         if (UeState.isReady(pod)) {
           warnings.sliceInvalid(ue, invalid.reason(), "Not in any slice UPF until fixed");
+          listener.waiting(ueKey, Names.REASON_SLICE_INVALID);
         }
+      } else if (UeState.isReady(pod)) {
+        listener.waiting(ueKey, Names.WAIT_CONFIG_PENDING); // its ConfigMap's arrival wakes it
       }
     } else if (pod != null) {
       marks.converge(pod, Optional.empty()); // terminating: the UE releases its sessions on seeing this
+      listener.notWaiting(ueKey);
+    } else {
+      listener.notWaiting(ueKey); // gone or opted out
     }
     for (V1Deployment d : cache.ownedBy(ns, request.getName())) {
       String key = Ownership.sharedGroup(d);
@@ -205,7 +213,10 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     UpfKey owner = new UpfKey(ns, upfName);
     UeSubnets.Assignment subnet = subnets.assign(owner, group.slice().dnn(), SlotWriter.currentBlock(slots), Optional.empty());
     if (subnet instanceof UeSubnets.Exhausted exhausted) {
-      members.stream().filter(m -> !listed.containsKey(m.uid())).forEach(m -> warnings.poolExhausted(m, exhausted.pool()));
+      members.stream().filter(m -> !listed.containsKey(m.uid())).forEach(m -> {
+        warnings.poolExhausted(m, exhausted.pool());
+        listener.waiting(key(m), Names.REASON_POOL_EXHAUSTED);
+      });
       return new Result(true, UpfReconciler.POOL_RECHECK);
     }
     if (subnet instanceof UeSubnets.AddressInvalid) {
@@ -217,6 +228,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
         if (!listed.containsKey(m.uid())) {
           warnings.noSmfSubnet(m, none.dnn());
         }
+        listener.waiting(key(m), Names.REASON_SUBNET_UNKNOWN);
       }
       return new Result(false);
     }
@@ -227,6 +239,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       subnets.release(owner);
       for (UeRef m : members) {
         markMember(m, Optional.empty());
+        listener.waiting(key(m), Names.REASON_NAME_TAKEN);
       }
       for (Slot s : foreign) {
         claims.claim(ns, s.name(), groupKey);
@@ -254,9 +267,15 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       }
     }
     Set<String> memberUids = new LinkedHashSet<>();
+    boolean refusedBySmf = SlotWriter.markFor(upfName, slots).isPresent() && mark.isEmpty();
     for (UeRef m : members) {
       markMember(m, mark);
       memberUids.add(m.uid());
+      if (refusedBySmf) {
+        listener.waiting(key(m), Names.REASON_NOT_REGISTERED);
+      } else {
+        listener.notWaiting(key(m));
+      }
       if (!listed.containsKey(m.uid())) {
         events.event(m.objectReference(), EventType.Normal, Names.REASON_JOINED_SLICE_UPF,
             "UE joined slice UPF %s (%s, UE pool %s)", upfName, group.slice().toString(), block);
@@ -273,7 +292,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
         listener.upfRemoved(new Request(ns, r.getName()));
       }
     }
-    if (SlotWriter.markFor(upfName, slots).isPresent() && mark.isEmpty()) {
+    if (refusedBySmf) {
       return new Result(true); // not registered yet: again, with backoff
     }
     return applied.recheck() ? new Result(true, UpfReconciler.ECHO_RECHECK) : new Result(false);
@@ -311,6 +330,10 @@ public final class SliceUpfReconciler extends GuardedReconciler {
   private boolean isCandidate(V1Pod pod) {
     return config.ueSelector().matches(pod.getMetadata().getLabels()) && !UeState.isTerminating(pod)
         && !UeState.hasEnded(pod);
+  }
+
+  private static UeKey key(UeRef ue) {
+    return new UeKey(ue.namespace(), ue.name());
   }
 
   private static UeRef ref(String ns, V1OwnerReference r) {

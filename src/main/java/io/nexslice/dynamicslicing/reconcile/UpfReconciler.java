@@ -107,6 +107,7 @@ public final class UpfReconciler extends GuardedReconciler {
         return attach(request, pod, upfName, slots);
       default:
         // Not Ready yet: nothing to create, but an earlier pod's UPF is still garbage.
+        listener.notWaiting(new UeKey(ns, request.getName()));
         removeGarbage(request, slots);
         marks.converge(pod, Optional.empty());
         return new Result(false);
@@ -115,19 +116,22 @@ public final class UpfReconciler extends GuardedReconciler {
 
   private Result attach(Request request, V1Pod pod, String upfName, List<Slot> slots) throws ApiException {
     UeRef ue = UeRef.of(pod);
+    UeKey key = new UeKey(ue.namespace(), ue.name());
     warnings.ignoredAnnotations(ue, pod);
 
     UpfKey owner = new UpfKey(ue.namespace(), upfName);
     SliceResolver.Resolution resolution = slices.resolve(pod, cache::configMap);
     if (resolution instanceof SliceResolver.Pending pending) {
       log.debug("Waiting for the UE's config ue={}: {}", ue, pending.reason());
+      listener.waiting(key, Names.WAIT_CONFIG_PENDING);
       return new Result(true, CONFIG_RECHECK); // the ConfigMap's arrival wakes it too
     }
     if (resolution instanceof SliceResolver.Invalid invalid) {
       // As for any refused input: no UPF until fixed, also for a UE that had one.
-      budget.stopsWaiting(new UeKey(ue.namespace(), ue.name()));
+      budget.stopsWaiting(key);
       boolean removed = removeRefused(request, pod, upfName, slots, "its slice is invalid");
       warnings.sliceInvalid(ue, invalid.reason(), removed ? "UPF removed until fixed" : "No UPF until fixed");
+      listener.waiting(key, Names.REASON_SLICE_INVALID);
       return new Result(false);
     }
     Slice slice = ((SliceResolver.Resolved) resolution).slice();
@@ -135,12 +139,13 @@ public final class UpfReconciler extends GuardedReconciler {
     if (!budget.admit(sliceKey, owner, () -> readyBeforeAndWaiting(pod, slice))) {
       // Its UPF, if any, serves another slice: it goes, so that slice's next UE gets the slot.
       removeRefused(request, pod, upfName, slots, "its slice's UPF budget is used up");
-      if (budget.waits(sliceKey, new UeKey(ue.namespace(), ue.name()))) {
+      if (budget.waits(sliceKey, key)) {
         warnings.limitReached(ue, slice, ue.namespace(), budget.max(), budget.count(sliceKey));
       }
+      listener.waiting(key, Names.REASON_LIMIT_REACHED);
       return new Result(true, BUDGET_RECHECK);
     }
-    budget.stopsWaiting(new UeKey(ue.namespace(), ue.name()));
+    budget.stopsWaiting(key);
 
     Optional<String> staticAddress = StaticAddress.of(pod);
     if (staticAddress.isPresent() && subnets.smfAssigns()) {
@@ -152,18 +157,21 @@ public final class UpfReconciler extends GuardedReconciler {
     if (subnet instanceof UeSubnets.AddressInvalid invalid) {
       removeRefused(request, pod, upfName, slots, "its static address cannot be bound");
       warnings.addressInvalid(ue, staticAddress.orElseThrow(), invalid.reason());
+      listener.waiting(key, Names.REASON_ADDRESS_INVALID);
       return invalid.mayFree() ? new Result(true, POOL_RECHECK) : new Result(false);
     }
     if (subnet instanceof UeSubnets.Exhausted exhausted) {
       budget.release(owner);
       marks.converge(pod, Optional.empty());
       warnings.poolExhausted(ue, exhausted.pool());
+      listener.waiting(key, Names.REASON_POOL_EXHAUSTED);
       return new Result(true, POOL_RECHECK);
     }
     if (subnet instanceof UeSubnets.NoSmfSubnet none) {
-      budget.stopsWaiting(new UeKey(ue.namespace(), ue.name()));
+      budget.stopsWaiting(key);
       removeRefused(request, pod, upfName, slots, "no UE subnet for its DNN");
       warnings.noSmfSubnet(ue, none.dnn());
+      listener.waiting(key, Names.REASON_SUBNET_UNKNOWN);
       return new Result(false);
     }
     String block = ((UeSubnets.Assigned) subnet).subnet();
@@ -178,6 +186,7 @@ public final class UpfReconciler extends GuardedReconciler {
         claims.claim(ue.namespace(), s.name(), request);
         warnings.nameTaken(ue, s.kind(), s.name());
       }
+      listener.waiting(key, Names.REASON_NAME_TAKEN);
       return new Result(false);
     }
     claims.release(request);
@@ -209,9 +218,11 @@ public final class UpfReconciler extends GuardedReconciler {
       if (registered instanceof UpfRegistry.Refused refused) {
         marks.converge(pod, Optional.empty());
         warnings.notRegistered(ue, upfName, registry.target(), refused.answer());
+        listener.waiting(key, Names.REASON_NOT_REGISTERED);
         return new Result(true);
       }
     }
+    listener.notWaiting(key);
     marks.converge(pod, mark);
     return applied.recheck() ? new Result(true, ECHO_RECHECK) : new Result(false);
   }
@@ -319,6 +330,7 @@ public final class UpfReconciler extends GuardedReconciler {
     subnets.release(upf);
     budget.release(upf);
     budget.stopsWaiting(new UeKey(request.getNamespace(), request.getName()));
+    listener.notWaiting(new UeKey(request.getNamespace(), request.getName()));
     UeRef ue = pod != null ? UeRef.of(pod) : new UeRef(request.getNamespace(), request.getName(), ownerUid);
     if (!deleted.isEmpty()) {
       String why = pod == null ? "UE pod gone or no longer selected"

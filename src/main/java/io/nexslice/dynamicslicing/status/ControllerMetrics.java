@@ -4,6 +4,7 @@ import io.kubernetes.client.extended.controller.reconciler.Request;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.controller.NamespaceController;
 import io.nexslice.dynamicslicing.controller.ReadyObservations;
+import io.nexslice.dynamicslicing.pool.UeKey;
 import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
@@ -11,9 +12,11 @@ import io.prometheus.client.Counter;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Histogram;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
@@ -21,10 +24,12 @@ import java.util.function.BooleanSupplier;
  * The controller's Prometheus metrics, in a registry of its own (several controllers may share
  * a JVM in tests). Counters and the latency histogram are fed by the reconcilers; gauges are
  * computed from the informer caches at scrape time, so they are always exactly the cluster state.
+ * The waiting UEs' gauges join the two: who waits comes from the caches, why from the reconcilers.
  */
 public final class ControllerMetrics implements ReconcileListener {
   private final CollectorRegistry registry = new CollectorRegistry(true);
   private final ReadyObservations readyObservations;
+  private final UeWaits waits = new UeWaits();
   private final Counter reconciles = Counter.build("dynamic_slicing_reconcile_total",
           "Reconciles by result (success, error) and reason (ok, api_<HTTP code>, exception).")
       .labelNames("result", "reason").register(registry);
@@ -48,6 +53,10 @@ public final class ControllerMetrics implements ReconcileListener {
         return gauges(view, profile, leader.getAsBoolean());
       }
     }.register(registry);
+    // Only the replica that reconciles knows why a UE waits; before its caches are synced every UE
+    // would look unserved.
+    new WaitGauges(() -> leader.getAsBoolean() && view.synced() ? Optional.of(view.waiting(waits)) : Optional.empty(),
+        Clock.systemUTC()).register(registry);
   }
 
   public CollectorRegistry registry() {
@@ -66,6 +75,16 @@ public final class ControllerMetrics implements ReconcileListener {
       return;
     }
     readyObservations.takeSecondsSinceReady(ue).ifPresent(attachLatency::observe);
+  }
+
+  @Override
+  public void waiting(UeKey ue, String reason) {
+    waits.waiting(ue, reason);
+  }
+
+  @Override
+  public void notWaiting(UeKey ue) {
+    waits.notWaiting(ue);
   }
 
   static List<Collector.MetricFamilySamples> gauges(ClusterView view, String profile, boolean leader) {

@@ -3,6 +3,7 @@ package io.nexslice.dynamicslicing.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -59,6 +60,37 @@ class SliceModeIT {
 
   private void awaitOwners(String upf, String... names) {
     await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> owners(upf).equals(new TreeSet<>(List.of(names))));
+  }
+
+  /** Issue #21: /metrics says which UEs wait for a UPF and why, in per-slice mode as in per-UE mode. */
+  @Test
+  void uesOfASliceWithoutABlockShowAsWaitingUntilOneFrees() throws Exception {
+    // free5GC UPFs take a /24 each: this pool holds one, so the second slice's UPF cannot be made.
+    RunningController c = controllers.start(Map.of("UPF_MODE", "per-slice", "UPF_REPLICAS", "0",
+        "UPF_PROFILE", "free5gc", "UPF_POOL_CIDR", "10.9.0.0/24"));
+    ue("ue-a", 1);
+    kube.awaitUpf(ns, SLICE1);
+    ue("ue-b", 2);
+    ue("ue-c", 2);
+    kube.createPod(ns, "ue-bad", Map.of(Kube.UE_LABEL, "true"), Map.of("nexslice.io/sst", "not-a-number"));
+    kube.setReady(ns, "ue-bad", true);
+    Map<String, String> pool = Map.of("namespace", ns, "reason", "UpfPoolExhausted");
+    await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> {
+      String m = c.get("/metrics").body();
+      return ClusterInstallIT.metric(m, "dynamic_slicing_ues_waiting", pool) == 2
+          && ClusterInstallIT.metric(m, "dynamic_slicing_ues_waiting", Map.of("namespace", ns, "reason", "UeSliceInvalid")) == 1;
+    });
+    // The longest waiter is named: Ready first, or, within the same second, first by name.
+    String m = c.get("/metrics").body();
+    ClusterInstallIT.metric(m, "dynamic_slicing_ue_longest_wait_seconds", Map.of("namespace", ns, "reason", "UpfPoolExhausted",
+        "ue", "ue-b"));
+    assertTrue(m.lines().filter(l -> l.startsWith("dynamic_slicing_ues_waiting{") && l.contains("reason=\"Pending\""))
+        .allMatch(l -> l.endsWith(" 0.0")), "every waiting UE has its reason");
+
+    kube.deletePod(ns, "ue-a");
+    kube.awaitUpf(ns, SLICE2);
+    await().atMost(Kube.TIMEOUT).until(() -> ClusterInstallIT.metric(c.get("/metrics").body(), "dynamic_slicing_ues_waiting",
+        pool) == 0);
   }
 
   @Test
