@@ -73,7 +73,9 @@ if [[ -z $(k get nodes -o name 2>/dev/null) ]]; then
   PLAY_KUBELET=1
   say "This cluster has no kubelet (no nodes): UE pods cannot run, so the demo plays the kubelet's part and marks them Ready itself."
   PROXY_LOG=$(mktemp)
-  k proxy --port=0 >"$PROXY_LOG" 2>&1 &
+  # kubectl itself in the background, not the k function: $! must be kubectl's pid, or the
+  # cleanup kills a subshell and the proxy outlives the demo.
+  "$KUBECTL" proxy --port=0 >"$PROXY_LOG" 2>&1 &
   PROXY_PID=$!
   CLEANUP+=("kill $PROXY_PID 2>/dev/null; rm -f '$PROXY_LOG'")
   for _ in $(seq 50); do grep -q "Starting to serve" "$PROXY_LOG" && break; sleep 0.1; done
