@@ -60,10 +60,14 @@ die() {
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Ports below the kernel's ephemeral range: one picked inside it can be taken by any outgoing
+# connection between the check and the bind (seen: kube-scheduler "address already in use").
+EPHEMERAL_LOW=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+((EPHEMERAL_LOW > 12000)) || EPHEMERAL_LOW=32768
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
     if ! port_in_use "$p" && ! grep -qx "$p" "$DIR/.ports" 2>/dev/null; then
       echo "$p" >>"$DIR/.ports"; echo "$p"; return
     fi

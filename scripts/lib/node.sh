@@ -156,10 +156,18 @@ TOML
       die "could not import $tarball into containerd: $(tail -3 "$DIR/logs/images.log")"
   done
 
-  local sched_port kubelet_port healthz_port
-  sched_port=$(free_port); kubelet_port=$(free_port); healthz_port=$(free_port)
-  start_bg kube-scheduler "$assets/kube-scheduler" --kubeconfig "$DIR/kubeconfig" --leader-elect=false \
-    --port 0 --secure-port "$sched_port" --bind-address 127.0.0.1
+  local sched_port kubelet_port healthz_port attempt
+  # The scheduler is checked, not assumed: if it dies at start (a port taken meanwhile), pods
+  # would stay Pending with nothing said. Three tries on fresh ports.
+  for attempt in 1 2 3; do
+    sched_port=$(free_port)
+    start_bg kube-scheduler "$assets/kube-scheduler" --kubeconfig "$DIR/kubeconfig" --leader-elect=false \
+      --port 0 --secure-port "$sched_port" --bind-address 127.0.0.1
+    if wait_for kube-scheduler 30 scheduler_healthy "$sched_port"; then break; fi
+    kill "$(cat "$DIR/pids/kube-scheduler")" 2>/dev/null || true
+    ((attempt < 3)) || die "kube-scheduler did not start: $(tail -3 "$DIR/logs/kube-scheduler.log")"
+  done
+  kubelet_port=$(free_port); healthz_port=$(free_port)
   start_bg kubelet nsenter -t "$holder" -m -- "$assets/kubelet" \
     --kubeconfig "$DIR/kubeconfig" --container-runtime remote \
     --container-runtime-endpoint "unix://$sock" --image-service-endpoint "unix://$sock" \
@@ -176,6 +184,11 @@ TOML
   wait_for "node Ready" 90 node_ready ||
     die "the node did not become Ready: $(tail -5 "$DIR/logs/kubelet.log")"
   touch "$node/ready"
+}
+
+scheduler_healthy() { # port
+  kill -0 "$(cat "$DIR/pids/kube-scheduler")" 2>/dev/null &&
+    curl -skf --max-time 2 "https://127.0.0.1:$1/healthz" >/dev/null 2>&1
 }
 
 # Ready, and the not-ready taint lifted by the nodelifecycle controller (pods can be scheduled).
