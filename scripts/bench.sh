@@ -10,7 +10,9 @@
 #                                   (Linux, root), N samples (default 5) of each way of stopping
 #                                   the leader, with UEs added and removed during each hand-over.
 # Env: CONTROLLER_JVM (JVM options of the controller process, default as the Dockerfile's less
-#      the container sizing), BENCH_OUT (file to write the table to), BENCH_ONLY (e.g. P3: only
+#      the container sizing), CONTROLLER_CPUS (its CPU limit, a cgroup quota as the Deployment's
+#      1 CPU; default 1, 0 for none), CONTROLLER_LOGS (json: INFO JSON lines as the Deployment
+#      logs, the default; warn: WARN text, as runs before 2026-12-05), BENCH_OUT (file to write the table to), BENCH_ONLY (e.g. P3: only
 #      those scenarios; P2 includes P4, P3 includes P5).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,8 +68,12 @@ ASSETS=$(cat "$DIR/assets")
 
 machine
 echo "- control plane: $("$ASSETS/kube-apiserver" --version 2>&1 | head -1), etcd $(etcd --version 2>&1 | awk '/etcd Version/ {print $3}'), no kube-controller-manager"
+CONTROLLER_CPUS=${CONTROLLER_CPUS:-1}
+CONTROLLER_LOGS=${CONTROLLER_LOGS:-json}
 echo "- controller JVM options: ${CONTROLLER_JVM}; scale: $SCALE"
+echo "- controller CPU limit: ${CONTROLLER_CPUS} (cgroup quota; 0: none); logs: ${CONTROLLER_LOGS}"
 echo
 java -cp "target/test-classes:target/classes:$(cat "$CP")" io.nexslice.dynamicslicing.bench.BenchMain \
   --kubeconfig "$KUBECONFIG_FILE" --jar target/dynamic-slicing.jar --scale "$SCALE" \
-  --controller-jvm "$CONTROLLER_JVM" --floor-classpath "$FLOOR_CP" ${BENCH_OUT:+--out "$BENCH_OUT"} ${BENCH_ONLY:+--only "$BENCH_ONLY"}
+  --controller-jvm "$CONTROLLER_JVM" --controller-cpus "$CONTROLLER_CPUS" --controller-logs "$CONTROLLER_LOGS" \
+  --floor-classpath "$FLOOR_CP" ${BENCH_OUT:+--out "$BENCH_OUT"} ${BENCH_ONLY:+--only "$BENCH_ONLY"}

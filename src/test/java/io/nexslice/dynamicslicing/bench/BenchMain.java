@@ -74,6 +74,10 @@ public final class BenchMain {
   private final Path jar;
   private final Scale scale;
   private final List<String> jvmOptions;
+  /** The Deployment's CPU limit for the controller process (a cgroup quota); 0: none. */
+  double controllerCpus;
+  /** The Deployment's logs: INFO as JSON lines, instead of WARN text. */
+  boolean productionLogs;
   private final Path logDir;
   private final List<String[]> rows = new ArrayList<>();
   private final ServerSideApplyWriter floorWriter;
@@ -116,6 +120,8 @@ public final class BenchMain {
     BenchMain bench = new BenchMain(Path.of(a.get("--kubeconfig")), Path.of(a.getOrDefault("--jar", "target/dynamic-slicing.jar")),
         scale, jvm);
     bench.floorClassPath = a.get("--floor-classpath");
+    bench.controllerCpus = Double.parseDouble(a.getOrDefault("--controller-cpus", "0"));
+    bench.productionLogs = "json".equals(a.getOrDefault("--controller-logs", "warn"));
     String table = bench.run(a.getOrDefault("--only", "P1,P2,P3"));
     System.out.println(table);
     if (a.containsKey("--out")) {
@@ -241,7 +247,7 @@ public final class BenchMain {
   }
 
   private ControllerProcess startController(String namespace, String tag) throws Exception {
-    return startController(namespace, tag, "WARN", true);
+    return startController(namespace, tag, productionLogs ? "INFO" : "WARN", true);
   }
 
   /** @param awaitReady whether to return only once /readyz answers (polled every 5 ms) */
@@ -257,7 +263,11 @@ public final class BenchMain {
     env.put("UPF_POOL_CIDR", "12.0.0.0/8");
     env.put("UPF_POOL_BLOCK_PREFIX", "24");
     env.put("LOG_LEVEL", logLevel);
-    ControllerProcess c = new ControllerProcess(jar, jvmOptions, env, nextPort++, logDir.resolve(tag + ".log"));
+    if (productionLogs) {
+      env.put("LOG_FORMAT", "json"); // as the Deployment sets it
+    }
+    ControllerProcess c = new ControllerProcess(jar, jvmOptions, env, nextPort++, logDir.resolve(tag + ".log"),
+        controllerCpus > 0 ? CpuLimit.create(controllerCpus) : Optional.empty());
     if (awaitReady) {
       c.awaitOk("/readyz", Duration.ofSeconds(120));
     }
@@ -491,7 +501,7 @@ public final class BenchMain {
     long firstNanos = Long.MAX_VALUE;
     for (int i = 0; i < 3; i++) {
       try (ControllerProcess c = startController(ns, "p5-" + i, "INFO", false)) {
-        long ready = c.awaitLogLine("SyncedController - Caches of", WAIT);
+        long ready = c.awaitLogLine("Caches of ", WAIT);
         long first = c.awaitLogLine("First reconcile done", WAIT);
         if (first < firstNanos) {
           firstNanos = first;

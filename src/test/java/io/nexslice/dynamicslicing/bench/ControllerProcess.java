@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,13 +24,24 @@ public final class ControllerProcess implements AutoCloseable {
   final int port;
   private final Path log;
   final long startedNanos;
+  private final Optional<CpuLimit> cpuLimit;
   private final HttpClient http = HttpClient.newHttpClient();
 
   public ControllerProcess(Path jar, List<String> jvmOptions, Map<String, String> env, int port, Path log) throws IOException {
+    this(jar, jvmOptions, env, port, log, Optional.empty());
+  }
+
+  /** @param cpuLimit a cgroup to start the process in (the Deployment's CPU limit), closed with it */
+  ControllerProcess(Path jar, List<String> jvmOptions, Map<String, String> env, int port, Path log,
+      Optional<CpuLimit> cpuLimit) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", jar.toString()));
+    this.cpuLimit = cpuLimit;
+    if (cpuLimit.isPresent()) {
+      cmd = cpuLimit.get().wrap(cmd);
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().remove("KUBERNETES_SERVICE_HOST");
     pb.environment().putAll(env);
@@ -168,6 +180,8 @@ public final class ControllerProcess implements AutoCloseable {
     process.destroy();
     if (!process.waitFor(15, TimeUnit.SECONDS)) {
       process.destroyForcibly();
+      process.waitFor(15, TimeUnit.SECONDS);
     }
+    cpuLimit.ifPresent(CpuLimit::close);
   }
 }
