@@ -271,9 +271,7 @@ cmd_gc_stop() {
   local f=$DIR/pids/kube-controller-manager-gc pid
   [[ -f $f ]] || { log "no garbage collector of its own in $DIR"; return; }
   pid=$(cat "$f")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+  kill_and_wait "$pid" # scripts/lib/node.sh
   rm -f "$f"
   log "garbage collector stopped in $DIR"
 }

@@ -329,8 +329,9 @@ public final class UpfReconciler extends GuardedReconciler {
     UpfKey upf = new UpfKey(request.getNamespace(), upfName);
     subnets.release(upf);
     budget.release(upf);
-    budget.stopsWaiting(new UeKey(request.getNamespace(), request.getName()));
-    listener.notWaiting(new UeKey(request.getNamespace(), request.getName()));
+    UeKey waiter = new UeKey(request.getNamespace(), request.getName());
+    budget.stopsWaiting(waiter);
+    listener.notWaiting(waiter);
     UeRef ue = pod != null ? UeRef.of(pod) : new UeRef(request.getNamespace(), request.getName(), ownerUid);
     if (!deleted.isEmpty()) {
       String why = pod == null ? "UE pod gone or no longer selected"

@@ -128,7 +128,8 @@ public final class ClusterView {
     return d.getMetadata().getLabels().getOrDefault(Names.LABEL_MODE, "per-ue");
   }
 
-  private static List<V1OwnerReference> owners(V1Deployment d) {
+  /** The pods a UPF Deployment lists as owners: the UE of a per-UE UPF, every UE of a shared one. */
+  static List<V1OwnerReference> owners(V1Deployment d) {
     if (d.getMetadata().getOwnerReferences() == null) {
       return List.of();
     }

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,17 +68,12 @@ public final class UeWaits {
     return out;
   }
 
-  /** Uids of the pods our UPF Deployments list as owners: every UE of a shared UPF, the one of a per-UE UPF. */
+  /** Uids of the pods our UPF Deployments list as owners (ClusterView.owners). */
   private static Set<String> servedUids(Collection<V1Deployment> deployments) {
     Set<String> uids = new HashSet<>();
     for (V1Deployment d : deployments) {
-      if (!Ownership.isLabelledOurs(d) || d.getMetadata().getOwnerReferences() == null) {
-        continue;
-      }
-      for (V1OwnerReference r : d.getMetadata().getOwnerReferences()) {
-        if ("Pod".equals(r.getKind()) && r.getUid() != null) {
-          uids.add(r.getUid());
-        }
+      if (Ownership.isLabelledOurs(d)) {
+        ClusterView.owners(d).stream().map(V1OwnerReference::getUid).filter(Objects::nonNull).forEach(uids::add);
       }
     }
     return uids;
