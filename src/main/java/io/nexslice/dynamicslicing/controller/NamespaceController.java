@@ -33,6 +33,7 @@ import io.nexslice.dynamicslicing.config.ControllerConfig;
 import io.nexslice.dynamicslicing.model.Ownership;
 import io.nexslice.dynamicslicing.pool.SliceBudget;
 import io.nexslice.dynamicslicing.pool.UpfKey;
+import io.nexslice.dynamicslicing.reconcile.ReconcileListener;
 import io.nexslice.dynamicslicing.reconcile.UeCache;
 import io.nexslice.dynamicslicing.write.WriteExpectations;
 import java.time.Duration;
@@ -195,7 +196,7 @@ public final class NamespaceController {
    */
   Controller build(Reconciler reconciler, OwnerKeys keys,
       WriteExpectations expectations, int workers,
-      SliceBudget budget) {
+      SliceBudget budget, ReconcileListener listener) {
     Controller controller = ControllerBuilder.defaultBuilder(factory)
         // The queue must be set before watch(...), or events never reach the reconciler.
         .withWorkQueue(queue)
@@ -225,7 +226,8 @@ public final class NamespaceController {
     }
     // A UE's own ue.yaml changed: the pods that mount it may be in another slice now.
     configMapInformer.addEventHandler(new UeConfigHandler(queue, podInformer.getIndexer()));
-    return new SyncedController("upf-" + label(), factory, this::hasSynced, controller);
+    return new SyncedController("upf-" + label(), factory, this::hasSynced,
+        () -> listener.startingWith(label(), podInformer.getIndexer().listKeys()), controller);
   }
 
   /** The UE of a deleted owned object, reconciled after DELETE_SETTLE (see build()). */

@@ -6,7 +6,8 @@ import io.nexslice.dynamicslicing.model.UeState;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
-import java.util.OptionalDouble;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -53,16 +54,22 @@ public final class ReadyObservations implements ResourceEventHandler<V1Pod> {
   }
 
   /**
-   * Seconds since {@code pod} turned Ready, measured from the watch event that said so and then
+   * How long ago {@code pod} turned Ready, measured from the watch event that said so and then
    * forgotten (an attach is counted once); from its Ready condition when no transition was seen.
    * Empty when the pod is not Ready.
    */
-  public OptionalDouble takeSecondsSinceReady(V1Pod pod) {
+  public Optional<ReadySince> takeReadySince(V1Pod pod) {
     Long seen = seenReadyNanos.remove(pod.getMetadata().getUid());
     if (seen != null) {
-      return OptionalDouble.of(Math.max(0, nanoClock.getAsLong() - seen) / 1e9);
+      return Optional.of(new ReadySince(Math.max(0, nanoClock.getAsLong() - seen) / 1e9, OptionalLong.of(seen)));
     }
-    return UeState.readySince(pod).map(since -> OptionalDouble.of(
-        Math.max(0, Duration.between(since, OffsetDateTime.now()).toMillis()) / 1000.0)).orElse(OptionalDouble.empty());
+    return UeState.readySince(pod).map(since -> new ReadySince(
+        Math.max(0, Duration.between(since, OffsetDateTime.now()).toMillis()) / 1000.0, OptionalLong.empty()));
   }
+
+  /**
+   * @param seconds since the pod turned Ready
+   * @param seenNanos when this process saw it turn Ready (its nano clock), if it saw the transition
+   */
+  public record ReadySince(double seconds, OptionalLong seenNanos) {}
 }

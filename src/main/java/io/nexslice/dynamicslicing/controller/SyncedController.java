@@ -24,12 +24,16 @@ final class SyncedController implements Controller {
   private final BooleanSupplier synced;
   private final Controller controller;
   private final String name;
+  private final Runnable onSynced;
   private volatile boolean stopped;
 
-  SyncedController(String name, SharedInformerFactory factory, BooleanSupplier synced, Controller controller) {
+  /** @param onSynced runs once the caches are synced, before the workers start */
+  SyncedController(String name, SharedInformerFactory factory, BooleanSupplier synced, Runnable onSynced,
+      Controller controller) {
     this.name = name;
     this.factory = factory;
     this.synced = synced;
+    this.onSynced = onSynced;
     this.controller = controller;
   }
 
@@ -56,6 +60,7 @@ final class SyncedController implements Controller {
     }
     log.info("Caches of {} synced in {} ms", name, (System.nanoTime() - start) / 1_000_000);
     if (!stopped) {
+      onSynced.run();
       controller.run();
     }
   }

@@ -28,6 +28,7 @@ import io.nexslice.dynamicslicing.slice.SliceResolver;
 import io.nexslice.dynamicslicing.smf.Free5gcRegistrar;
 import io.nexslice.dynamicslicing.smf.Free5gcSmfClient;
 import io.nexslice.dynamicslicing.smf.UpfRegistry;
+import io.nexslice.dynamicslicing.write.ParallelWrites;
 import io.nexslice.dynamicslicing.write.ServerSideApplyWriter;
 import io.nexslice.dynamicslicing.write.UeMarks;
 import io.nexslice.dynamicslicing.write.WriteExpectations;
@@ -59,6 +60,7 @@ public final class UpfController implements Controller {
   private final Optional<Free5gcRegistrar> registrar;
   private final ControllerConfig config;
   private final InFlight inFlight = new InFlight();
+  private final ParallelWrites parallelWrites;
   private final Runnable warmUp;
   private volatile boolean stopped;
   private boolean informersStarted;
@@ -78,7 +80,6 @@ public final class UpfController implements Controller {
     // One ApplyJson (one Gson) for the comparison and the writes, the one the warm-up warms.
     ApplyJson applyJson = new ApplyJson(client.getJSON());
     ServerSideApplyWriter writer = new ServerSideApplyWriter(client, applyJson);
-    SlotWriter slotWriter = new SlotWriter(applyJson, writer, expectations);
     UeMarks marks = new UeMarks(writer, expectations);
     this.warmUp = () -> ReconcileWarmUp.run(desired, applyJson);
     SliceResolver slices = new SliceResolver(config.defaultSlice());
@@ -88,6 +89,9 @@ public final class UpfController implements Controller {
     for (String ns : NamespaceController.namespacesOf(config)) {
       namespaces.add(new NamespaceController(ns, watchClient, config, decoder));
     }
+    // A reconcile writes a UPF's objects at once, one on its worker and up to two beside it.
+    this.parallelWrites = ParallelWrites.pooled(2 * config.workers() * namespaces.size());
+    SlotWriter slotWriter = new SlotWriter(applyJson, writer, expectations, parallelWrites);
     // One allocator for every namespace: UE address blocks must be unique across the testbed.
     this.pool = new PoolAllocator(config.pool(), upfsIndexed(Indexes.BY_POOL_BLOCK),
         upfsIndexed(Indexes.BY_STATIC_BLOCK));
@@ -108,7 +112,7 @@ public final class UpfController implements Controller {
           : new UpfReconciler(context, config.ueSelector(), budget);
       nc.observeWrites(expectations);
       reconciler.countIn(inFlight);
-      managers.add(nc.build(reconciler, new OwnerKeys(claims), expectations, config.workers(), budget));
+      managers.add(nc.build(reconciler, new OwnerKeys(claims), expectations, config.workers(), budget, listener));
     }
   }
 
@@ -249,6 +253,7 @@ public final class UpfController implements Controller {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    parallelWrites.close();
     for (Thread t : threads) {
       try {
         t.join(5000);

@@ -179,6 +179,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
   }
 
   private Result syncGroupLocked(SliceGroup group) throws ApiException {
+    long began = System.nanoTime();
     String ns = group.namespace();
     String upfName = UpfNames.forSlice(group.slice());
     List<Slot> slots = Slot.of(cache, ns, upfName, (kind, o) -> Ownership.classifyShared(o, group.key()));
@@ -280,7 +281,8 @@ public final class SliceUpfReconciler extends GuardedReconciler {
         events.event(m.objectReference(), EventType.Normal, Names.REASON_JOINED_SLICE_UPF,
             "UE joined slice UPF %s (%s, UE pool %s)", upfName, group.slice().toString(), block);
         log.info("UE joined slice UPF {} ue={}", upfName, m);
-        listener.upfCreated(cache.pods().namespace(ns).get(m.name()));
+        listener.upfCreated(cache.pods().namespace(ns).get(m.name()),
+            new AttachTiming(began, applied.writesBegan(), applied.writesEnded()));
       }
     }
     for (V1OwnerReference r : listed.values()) {

@@ -8,6 +8,7 @@ import io.nexslice.dynamicslicing.model.ApplyJson;
 import io.nexslice.dynamicslicing.model.Ownership.Owner;
 import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfObjects;
+import io.nexslice.dynamicslicing.write.ParallelWrites;
 import io.nexslice.dynamicslicing.write.UpfWriter;
 import io.nexslice.dynamicslicing.write.WriteExpectations;
 import java.util.ArrayList;
@@ -21,22 +22,37 @@ public final class SlotWriter {
   private final ApplyJson applyJson;
   private final UpfWriter writer;
   private final WriteExpectations expectations;
+  private final ParallelWrites writes;
 
-  public SlotWriter(ApplyJson applyJson, UpfWriter writer, WriteExpectations expectations) {
+  public SlotWriter(ApplyJson applyJson, UpfWriter writer, WriteExpectations expectations, ParallelWrites writes) {
     this.applyJson = applyJson;
     this.writer = writer;
     this.expectations = expectations;
+    this.writes = writes;
   }
 
-  /** What applyChanged did: the kinds written (for events and logs), and whether to look again. */
-  record Applied(List<String> written, boolean recheck) {}
+  /**
+   * What applyChanged did: the kinds written (for events and logs), whether to look again, and
+   * when its writes began and ended (System.nanoTime; both 0 when nothing was written).
+   */
+  record Applied(List<String> written, boolean recheck, long writesBegan, long writesEnded) {
+    Applied(List<String> written, boolean recheck) {
+      this(written, recheck, 0, 0);
+    }
+  }
 
   /**
    * Applies each desired object whose slot is not already ours and as desired; deletes our
-   * ConfigMap when the profile no longer has one.
+   * ConfigMap when the profile no longer has one. The writes go out at once (ParallelWrites),
+   * except that a changed ConfigMap of a live UPF is written before its Deployment: a pod the
+   * Deployment's change rolls out must mount the new configuration, and if the ConfigMap's write
+   * failed, the Deployment is not changed either. A new UPF needs no such order: its pod cannot
+   * start before its ConfigMap exists (the kubelet waits for the volume's source).
    */
   Applied applyChanged(UpfObjects desired, List<Slot> slots) throws ApiException {
     List<String> written = new ArrayList<>();
+    List<ParallelWrites.Write> first = new ArrayList<>();
+    List<ParallelWrites.Write> rest = new ArrayList<>();
     boolean recheck = false;
     for (KubernetesObject object : desired.all()) {
       Slot slot = Slot.ofKind(slots, object.getKind());
@@ -52,7 +68,8 @@ public final class SlotWriter {
           continue;
         }
       }
-      if (slot.owner() == Owner.THIS_UE) {
+      boolean update = slot.owner() == Owner.THIS_UE;
+      if (update) {
         Optional<String> drift = applyJson.difference(object, slot.existing());
         if (drift.isEmpty()) {
           continue;
@@ -61,14 +78,21 @@ public final class SlotWriter {
       } else {
         written.add(object.getKind());
       }
-      expectations.expect(object.getKind(), ns, name, writer.apply(object));
+      ParallelWrites.Write write = () -> expectations.expect(object.getKind(), ns, name, writer.apply(object));
+      (update && object.getKind().equals("ConfigMap") ? first : rest).add(write);
     }
     Slot config = Slot.ofKind(slots, "ConfigMap");
     if (desired.configMap() == null && config.owner() == Owner.THIS_UE) {
-      writer.delete("ConfigMap", config.existing().getMetadata().getNamespace(), config.name(), config.uid());
+      rest.add(() -> writer.delete("ConfigMap", config.existing().getMetadata().getNamespace(), config.name(), config.uid()));
       written.add("ConfigMap removed");
     }
-    return new Applied(written, recheck);
+    if (first.isEmpty() && rest.isEmpty()) {
+      return new Applied(written, recheck);
+    }
+    long began = System.nanoTime();
+    writes.runAll(first);
+    writes.runAll(rest);
+    return new Applied(written, recheck, began, System.nanoTime());
   }
 
   /** Deletes the slots {@code which} selects (uid precondition); returns the kinds deleted. */

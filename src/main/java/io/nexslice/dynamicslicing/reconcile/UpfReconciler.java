@@ -89,6 +89,7 @@ public final class UpfReconciler extends GuardedReconciler {
 
   @Override
   Result sync(Request request) throws ApiException {
+    long began = System.nanoTime();
     if (SliceGroup.isGroupKey(request.getName())) {
       return removeSliceLeftover(SliceGroup.parse(request.getNamespace(), request.getName()));
     }
@@ -104,7 +105,7 @@ public final class UpfReconciler extends GuardedReconciler {
       case DETACHED:
         return detach(request, pod, upfName, slots);
       case ATTACHED:
-        return attach(request, pod, upfName, slots);
+        return attach(request, pod, upfName, slots, began);
       default:
         // Not Ready yet: nothing to create, but an earlier pod's UPF is still garbage.
         listener.notWaiting(new UeKey(ns, request.getName()));
@@ -114,7 +115,7 @@ public final class UpfReconciler extends GuardedReconciler {
     }
   }
 
-  private Result attach(Request request, V1Pod pod, String upfName, List<Slot> slots) throws ApiException {
+  private Result attach(Request request, V1Pod pod, String upfName, List<Slot> slots, long began) throws ApiException {
     UeRef ue = UeRef.of(pod);
     UeKey key = new UeKey(ue.namespace(), ue.name());
     warnings.ignoredAnnotations(ue, pod);
@@ -204,7 +205,7 @@ public final class UpfReconciler extends GuardedReconciler {
             "Created UPF %s for %s, UE pool %s (%s)", upfName, slice.toString(), block, what);
         log.info("Created UPF {} for {} ({}), UE pool {} ({}) ue={}", upfName, slice,
             ((SliceResolver.Resolved) resolution).source(), block, what, ue);
-        listener.upfCreated(pod);
+        listener.upfCreated(pod, new AttachTiming(began, applied.writesBegan(), applied.writesEnded()));
       } else {
         events.event(ue.objectReference(), EventType.Normal, Names.REASON_UPF_UPDATED,
             "Updated UPF %s for %s, UE pool %s (%s)", upfName, slice.toString(), block, what);

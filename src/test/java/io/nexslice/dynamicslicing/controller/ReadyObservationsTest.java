@@ -28,16 +28,16 @@ class ReadyObservationsTest {
     OffsetDateTime condition = OffsetDateTime.now().minusSeconds(10);
     observations.onUpdate(pod("u1", false, condition), pod("u1", true, condition));
     nanos.addAndGet(42_000_000L);
-    assertEquals(0.042, observations.takeSecondsSinceReady(pod("u1", true, condition)).getAsDouble(), 1e-9);
+    assertEquals(0.042, observations.takeReadySince(pod("u1", true, condition)).orElseThrow().seconds(), 1e-9);
     // Taken: a second UPF write for the same Ready period falls back to the condition.
-    assertEquals(10.0, observations.takeSecondsSinceReady(pod("u1", true, condition)).getAsDouble(), 1.0);
+    assertEquals(10.0, observations.takeReadySince(pod("u1", true, condition)).orElseThrow().seconds(), 1.0);
   }
 
   @Test
   void aPodListedAlreadyReadyFallsBackToItsReadyCondition() {
     OffsetDateTime condition = OffsetDateTime.now().minusSeconds(3);
     observations.onAdd(pod("u2", true, condition));
-    assertEquals(3.0, observations.takeSecondsSinceReady(pod("u2", true, condition)).getAsDouble(), 1.0);
+    assertEquals(3.0, observations.takeReadySince(pod("u2", true, condition)).orElseThrow().seconds(), 1.0);
   }
 
   @Test
@@ -45,16 +45,16 @@ class ReadyObservationsTest {
     OffsetDateTime condition = OffsetDateTime.now().minusSeconds(5);
     observations.onUpdate(pod("u3", false, condition), pod("u3", true, condition));
     observations.onUpdate(pod("u3", true, condition), pod("u3", false, condition));
-    assertTrue(observations.takeSecondsSinceReady(pod("u3", false, condition)).isEmpty(), "not Ready: nothing to time");
+    assertTrue(observations.takeReadySince(pod("u3", false, condition)).isEmpty(), "not Ready: nothing to time");
     observations.onUpdate(pod("u4", false, condition), pod("u4", true, condition));
     observations.onDelete(pod("u4", true, condition), false);
-    assertEquals(5.0, observations.takeSecondsSinceReady(pod("u4", true, condition)).getAsDouble(), 1.0);
+    assertEquals(5.0, observations.takeReadySince(pod("u4", true, condition)).orElseThrow().seconds(), 1.0);
   }
 
   @Test
   void aResyncOfAReadyPodIsNotATransition() {
     OffsetDateTime condition = OffsetDateTime.now().minusSeconds(7);
     observations.onUpdate(pod("u5", true, condition), pod("u5", true, condition));
-    assertEquals(7.0, observations.takeSecondsSinceReady(pod("u5", true, condition)).getAsDouble(), 1.0);
+    assertEquals(7.0, observations.takeReadySince(pod("u5", true, condition)).orElseThrow().seconds(), 1.0);
   }
 }

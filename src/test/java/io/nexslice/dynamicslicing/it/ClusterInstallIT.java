@@ -348,6 +348,14 @@ class ClusterInstallIT {
       assertEquals(1, metric(m, "dynamic_slicing_ues_attached", Map.of("namespace", ns, "sst", "2", "dnn", "oai2")), 0.0);
       assertEquals(3, metric(m, "dynamic_slicing_upfs", Map.of("namespace", ns, "profile", "oai", "mode", "per-ue")), 0.0);
       assertEquals(3, metric(m, "dynamic_slicing_attach_latency_seconds_count", Map.of()), 0.0);
+      // ue-3 turned Ready under the controller's watch: its attach is split into phases, each
+      // attach timed so has all three, and together they fit in the attach latency.
+      double timed = metric(m, "dynamic_slicing_attach_phase_seconds_count", Map.of("phase", "queued"));
+      assertTrue(timed >= 1, "attaches timed by phase: " + timed);
+      assertEquals(timed, metric(m, "dynamic_slicing_attach_phase_seconds_count", Map.of("phase", "written")), 0.0);
+      double phases = metric(m, "dynamic_slicing_attach_phase_seconds_sum", Map.of());
+      assertTrue(phases > 0 && phases <= metric(m, "dynamic_slicing_attach_latency_seconds_sum", Map.of()),
+          "phases " + phases + " s within the attach latency");
       assertTrue(metric(m, "dynamic_slicing_reconcile_total", Map.of("result", "success")) >= 3);
       assertEquals(1, metric(m, "dynamic_slicing_leader", Map.of()), 0.0);
       assertTrue(m.contains("jvm_memory_bytes_used{area=\"heap\""), "JVM metrics");

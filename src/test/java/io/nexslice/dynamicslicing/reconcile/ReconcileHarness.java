@@ -33,6 +33,7 @@ import io.nexslice.dynamicslicing.slice.Slice;
 import io.nexslice.dynamicslicing.slice.SliceGroup;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
 import io.nexslice.dynamicslicing.smf.UpfRegistry;
+import io.nexslice.dynamicslicing.write.ParallelWrites;
 import io.nexslice.dynamicslicing.write.UeMarks;
 import io.nexslice.dynamicslicing.write.WriteExpectations;
 import java.time.OffsetDateTime;
@@ -112,7 +113,9 @@ final class ReconcileHarness {
     UpfProfile profile = Profiles.fromConfig(config);
     this.desiredState = new UpfDesiredState(profile, config.upfImage(), config.upfReplicas(), config.nrfHosts()::forSst);
     ApplyJson applyJson = new ApplyJson(new JSON());
-    SlotWriter slotWriter = new SlotWriter(applyJson, writer, expectations);
+    // A UPF's writes one after the other, in order, on the reconciling thread, so the tables can
+    // compare call lists; ParallelWritesTest and SlotWriterTest cover the writes made at once.
+    SlotWriter slotWriter = new SlotWriter(applyJson, writer, expectations, new ParallelWrites(Runnable::run));
     UeMarks marks = new UeMarks(writer, expectations);
     SliceResolver slices = new SliceResolver(config.defaultSlice());
     this.pool = new PoolAllocator(config.pool(), upfsIndexed(InformerIndexes.BY_POOL_BLOCK),

@@ -2,6 +2,7 @@ package io.nexslice.dynamicslicing.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubernetes.client.common.KubernetesObject;
@@ -18,6 +19,7 @@ import io.nexslice.dynamicslicing.model.UpfMark;
 import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.profile.OaiUpfProfile;
 import io.nexslice.dynamicslicing.slice.Slice;
+import io.nexslice.dynamicslicing.write.ParallelWrites;
 import io.nexslice.dynamicslicing.write.WriteExpectations;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +32,7 @@ class SlotWriterTest {
 
   private final RecordingUpfWriter writer = new RecordingUpfWriter((ns, name) -> null);
   private final WriteExpectations expectations = new WriteExpectations();
-  private final SlotWriter slotWriter = new SlotWriter(new ApplyJson(new JSON()), writer, expectations);
+  private final SlotWriter slotWriter = new SlotWriter(new ApplyJson(new JSON()), writer, expectations, new ParallelWrites(Runnable::run));
   private final UpfDesiredState desiredState = new UpfDesiredState(new OaiUpfProfile(), Optional.empty(), 1,
       sst -> "oai-nrf");
 
@@ -61,7 +63,9 @@ class SlotWriterTest {
   @Test
   void absentSlotsAreWrittenConfigFirstAndAwaitedInTheCache() throws ApiException {
     SlotWriter.Applied applied = slotWriter.applyChanged(desired(), absent());
-    assertEquals(new SlotWriter.Applied(List.of("ConfigMap", "Deployment", "Service"), false), applied);
+    assertEquals(List.of("ConfigMap", "Deployment", "Service"), applied.written());
+    assertFalse(applied.recheck());
+    assertTrue(applied.writesBegan() > 0 && applied.writesEnded() >= applied.writesBegan(), "writes timed");
     assertEquals(List.of("apply ConfigMap " + UPF, "apply Deployment " + UPF, "apply Service " + UPF), writer.described());
     String rv = ((RecordingUpfWriter.Apply) writer.calls().get(1)).resourceVersion();
     assertEquals(WriteExpectations.Wait.FOR_ECHO, expectations.waitFor("Deployment", NS, UPF, "5"));
@@ -70,7 +74,7 @@ class SlotWriterTest {
 
   @Test
   void ourObjectsAsDesiredAreLeftAloneAndADriftedOneSaysWhatDiffers() throws ApiException {
-    assertEquals(new SlotWriter.Applied(List.of(), false), slotWriter.applyChanged(desired(), slots(cached(), Owner.THIS_UE)));
+    assertEquals(new SlotWriter.Applied(List.of(), false, 0, 0), slotWriter.applyChanged(desired(), slots(cached(), Owner.THIS_UE)));
     assertEquals(List.of(), writer.described());
 
     UpfObjects drifted = cached();
@@ -103,6 +107,36 @@ class SlotWriterTest {
     assertEquals(List.of(), SlotWriter.foreign(slots, withoutConfig));
     assertEquals(List.of(), SlotWriter.foreign(slots(cached(), Owner.THIS_UE), desired()));
     assertEquals(List.of(), SlotWriter.foreign(slots(cached(), Owner.PREVIOUS_UE), desired()));
+  }
+
+  @Test
+  void aLiveUpfsChangedConfigMapIsWrittenBeforeItsDeploymentAndAFailureLeavesTheDeploymentAlone() throws ApiException {
+    // On a pool, as the controller runs: only the ConfigMap-first rule keeps the order.
+    try (ParallelWrites pooled = ParallelWrites.pooled(2)) {
+      SlotWriter concurrent = new SlotWriter(new ApplyJson(new JSON()), writer, expectations, pooled);
+      UpfObjects drifted = cached();
+      drifted.configMap().putDataItem("config.yaml", "stale: true");
+      drifted.deployment().getSpec().replicas(3);
+      drifted.service().getSpec().getPorts().get(0).port(9999);
+      for (int i = 0; i < 20; i++) {
+        int before = writer.described().size();
+        expectations.forget("ConfigMap", NS, UPF);
+        expectations.forget("Deployment", NS, UPF);
+        expectations.forget("Service", NS, UPF);
+        concurrent.applyChanged(desired(), slots(drifted, Owner.THIS_UE));
+        List<String> round = writer.described().subList(before, writer.described().size());
+        assertEquals(3, round.size(), "round " + i + ": " + round);
+        assertEquals("apply ConfigMap " + UPF, round.get(0), "round " + i + ": " + round);
+      }
+      int before = writer.described().size();
+      expectations.forget("ConfigMap", NS, UPF);
+      expectations.forget("Deployment", NS, UPF);
+      expectations.forget("Service", NS, UPF);
+      writer.failNext(new ApiException(500, "etcd timeout")); // the ConfigMap's write fails
+      assertThrows(ApiException.class, () -> concurrent.applyChanged(desired(), slots(drifted, Owner.THIS_UE)));
+      assertEquals(before, writer.described().size(), "no Deployment or Service change without the config: "
+          + writer.described());
+    }
   }
 
   @Test
