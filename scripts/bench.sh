@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# Benchmarks (docs/BENCHMARKS.md): starts its own local control plane without
-# kube-controller-manager, runs P1..P5 with a bare-client floor measured in the same run,
-# prints the machine and one table.
+# Benchmarks (docs/BENCHMARKS.md): starts its own local control plane (etcd, kube-apiserver and
+# kube-controller-manager, as in any cluster: Deployments get ReplicaSets, pods and status
+# updates), runs P1..P5 with floors measured in the same run, prints the machine and one table.
 #
-#   scripts/bench.sh                full scale (several minutes)
+#   scripts/bench.sh                full scale (about 15 minutes)
 #   scripts/bench.sh --smoke        tiny scale, to check the benchmark still works
+#   scripts/bench.sh --no-controller-manager [--smoke]
+#                                   the same without kube-controller-manager (as runs before
+#                                   2026-12-06: no ReplicaSets or status updates compete)
 #   scripts/bench.sh --failover [N] P6 only: the controller installed as users install it
 #                                   (scripts/run.sh --in-cluster) on its own full local cluster
 #                                   (Linux, root), N samples (default 5) of each way of stopping
 #                                   the leader, with UEs added and removed during each hand-over.
 # Env: CONTROLLER_JVM (JVM options of the controller process, default as the Dockerfile's less
 #      the container sizing), CONTROLLER_CPUS (its CPU limit, a cgroup quota as the Deployment's
-#      1 CPU; default 1, 0 for none), CONTROLLER_LOGS (json: INFO JSON lines as the Deployment
+#      1 CPU; default 1, 0 for none), CONTROLLER_MEMORY_MIB (its memory limit, a cgroup as the
+#      Deployment's 512 MiB; 0 for none), CONTROLLER_LOGS (json: INFO JSON lines as the Deployment
 #      logs, the default; warn: WARN text, as runs before 2026-12-05), BENCH_OUT (file to write the table to), BENCH_ONLY (e.g. P3: only
 #      those scenarios; P2 includes P4, P3 includes P5).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-SCALE=full
+SCALE=full KCM=1
+if [[ ${1:-} == --no-controller-manager ]]; then KCM=0; shift; fi
 [[ ${1:-} == --smoke ]] && SCALE=smoke
 machine() {
   echo "## Machine"
@@ -63,17 +68,25 @@ FLOOR_CP="target/bench-floor.jar:$(ls target/dynamic-slicing-*-SNAPSHOT.jar 2>/d
 DIR=$(mktemp -d /tmp/ds-bench-XXXX)
 cleanup() { scripts/local-cluster.sh stop --dir "$DIR" >/dev/null 2>&1 || true; rm -f "$CP"; }
 trap cleanup EXIT
-KUBECONFIG_FILE=$(scripts/local-cluster.sh start --dir "$DIR" --no-controller-manager)
+if ((KCM)); then
+  KUBECONFIG_FILE=$(scripts/local-cluster.sh start --dir "$DIR")
+  kcm="kube-controller-manager (deployment, replicaset, garbage collector, namespace, service account controllers; --kube-api-qps 200), no scheduler or kubelet: UPF pods stay Pending"
+else
+  KUBECONFIG_FILE=$(scripts/local-cluster.sh start --dir "$DIR" --no-controller-manager)
+  kcm="no kube-controller-manager"
+fi
 ASSETS=$(cat "$DIR/assets")
 
 machine
-echo "- control plane: $("$ASSETS/kube-apiserver" --version 2>&1 | head -1), etcd $(etcd --version 2>&1 | awk '/etcd Version/ {print $3}'), no kube-controller-manager"
+echo "- control plane: $("$ASSETS/kube-apiserver" --version 2>&1 | head -1), etcd $(etcd --version 2>&1 | awk '/etcd Version/ {print $3}'), $kcm"
 CONTROLLER_CPUS=${CONTROLLER_CPUS:-1}
+CONTROLLER_MEMORY_MIB=${CONTROLLER_MEMORY_MIB:-512}
 CONTROLLER_LOGS=${CONTROLLER_LOGS:-json}
 echo "- controller JVM options: ${CONTROLLER_JVM}; scale: $SCALE"
-echo "- controller CPU limit: ${CONTROLLER_CPUS} (cgroup quota; 0: none); logs: ${CONTROLLER_LOGS}"
+echo "- controller limits: ${CONTROLLER_CPUS} CPU, ${CONTROLLER_MEMORY_MIB} MiB (cgroups; 0: none); logs: ${CONTROLLER_LOGS}"
 echo
 java -cp "target/test-classes:target/classes:$(cat "$CP")" io.nexslice.dynamicslicing.bench.BenchMain \
-  --kubeconfig "$KUBECONFIG_FILE" --jar target/dynamic-slicing.jar --scale "$SCALE" \
-  --controller-jvm "$CONTROLLER_JVM" --controller-cpus "$CONTROLLER_CPUS" --controller-logs "$CONTROLLER_LOGS" \
+  --kubeconfig "$KUBECONFIG_FILE" --jar target/dynamic-slicing.jar --scale "$SCALE" --controller-manager "$( ((KCM)) && echo true || echo false)" \
+  --controller-jvm "$CONTROLLER_JVM" --controller-cpus "$CONTROLLER_CPUS" --controller-memory-mib "$CONTROLLER_MEMORY_MIB" \
+  --controller-logs "$CONTROLLER_LOGS" \
   --floor-classpath "$FLOOR_CP" ${BENCH_OUT:+--out "$BENCH_OUT"} ${BENCH_ONLY:+--only "$BENCH_ONLY"}

@@ -12,6 +12,8 @@
 #   scripts/ue.sh rebind <pod>... | --all [--namespace NS]   re-open the sessions of UEs whose
 #                                                  session predates their UPF (kubectl exec)
 #   scripts/ue.sh verify [<pod>... | --all] [--namespace NS]  which UPF carries each UE's sessions
+#   scripts/ue.sh manifest [--imsi N] [--slice 1|2|3] [--namespace NS] [--image IMAGE]
+#                                                  print the ConfigMap and Pod add would create
 #
 # add creates, per UE, a ConfigMap holding a UERANSIM ue.yaml (sessions: [], so the UE only
 # registers) and ue-session.sh (the pod's entrypoint: runs nr-ue, opens the session when the pod
@@ -63,7 +65,7 @@ elif [[ -x $HOME/.cache/dynamic-slicing/k8s-1.20.2/kubectl ]]; then KUBECTL=$HOM
 else die "kubectl not found: install it, or run scripts/setup.sh (builds one), or set KUBECTL"; fi
 k() { "$KUBECTL" "$@"; }
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 require_namespace() {
   k get namespace "$NAMESPACE" >/dev/null 2>&1 ||
@@ -299,6 +301,25 @@ cmd_add() {
     fi
     imsi=$((imsi + 1))
   done
+}
+
+cmd_manifest() { # what add creates for one UE, to stdout; touches no cluster
+  local slice=1 imsi=$IMSI_FIRST
+  STATIC_IP=
+  while (($#)); do
+    case $1 in
+      --imsi) imsi=$2; shift 2 ;;
+      --slice) slice=$2; shift 2 ;;
+      --namespace) NAMESPACE=$2; shift 2 ;;
+      --image) IMAGE=$2; shift 2 ;;
+      *) usage ;;
+    esac
+  done
+  [[ $imsi =~ ^[0-9]{15}$ ]] || die "--imsi must be 15 digits, not '$imsi'"
+  if [[ -z $PULL_POLICY ]]; then
+    if [[ $IMAGE == localhost/nexslice-* ]]; then PULL_POLICY=Never; else PULL_POLICY=IfNotPresent; fi
+  fi
+  manifest "ue-$imsi" "$imsi" "$slice" "$(slice_dnn "$slice")"
 }
 
 cmd_remove() {
@@ -623,5 +644,6 @@ case $sub in
   optin|optout) cmd_label "$sub" "$@" ;;
   rebind) cmd_rebind "$@" ;;
   verify) cmd_verify "$@" ;;
+  manifest) cmd_manifest "$@" ;;
   *) usage ;;
 esac

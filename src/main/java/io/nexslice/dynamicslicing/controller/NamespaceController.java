@@ -254,7 +254,8 @@ public final class NamespaceController {
     return ControllerBuilder.controllerWatchBuilder(type, q)
         .withWorkQueueKeyFunc(keys::keyOf)
         .withOnAddFilter(wakes)
-        .withOnUpdateFilter((o, n) -> wakes.test(n))
+        .withOnUpdateFilter((o, n) -> wakes.test(n) && (!(n instanceof V1Deployment d)
+            || DeploymentChange.mattersToReconciles((V1Deployment) o, d)))
         .withOnDeleteFilter((o, unknown) -> false)
         .build();
   }

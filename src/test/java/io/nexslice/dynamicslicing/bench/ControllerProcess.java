@@ -24,24 +24,30 @@ public final class ControllerProcess implements AutoCloseable {
   final int port;
   private final Path log;
   final long startedNanos;
-  private final Optional<CpuLimit> cpuLimit;
+  private final Optional<ResourceLimit> limit;
   private final HttpClient http = HttpClient.newHttpClient();
 
   public ControllerProcess(Path jar, List<String> jvmOptions, Map<String, String> env, int port, Path log) throws IOException {
-    this(jar, jvmOptions, env, port, log, Optional.empty());
+    this(javaJar(jar, jvmOptions), env, port, log, Optional.empty());
   }
 
-  /** @param cpuLimit a cgroup to start the process in (the Deployment's CPU limit), closed with it */
-  ControllerProcess(Path jar, List<String> jvmOptions, Map<String, String> env, int port, Path log,
-      Optional<CpuLimit> cpuLimit) throws IOException {
+  /** {@code java <jvmOptions> -jar <jar>}, with the JVM running this one. */
+  static List<String> javaJar(Path jar, List<String> jvmOptions) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", jar.toString()));
-    this.cpuLimit = cpuLimit;
-    if (cpuLimit.isPresent()) {
-      cmd = cpuLimit.get().wrap(cmd);
-    }
+    return cmd;
+  }
+
+  /**
+   * @param command how to start it: {@link #javaJar}, or scripts/run.sh as a user starts it
+   * @param limit cgroups to start the process in (the Deployment's CPU and memory limits), closed with it
+   */
+  ControllerProcess(List<String> command, Map<String, String> env, int port, Path log,
+      Optional<ResourceLimit> limit) throws IOException {
+    List<String> cmd = limit.isPresent() ? limit.get().wrap(command) : command;
+    this.limit = limit;
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().remove("KUBERNETES_SERVICE_HOST");
     pb.environment().putAll(env);
@@ -121,7 +127,10 @@ public final class ControllerProcess implements AutoCloseable {
     if (text == null) {
       throw new IllegalStateException("cannot read the controller's /metrics (port " + port + ")");
     }
-    if (!Pattern.compile("^# TYPE " + Pattern.quote(name) + " ", Pattern.MULTILINE).matcher(text).find()) {
+    // A histogram's or summary's samples (_sum, _count, _bucket) are typed under the family's name.
+    String family = name.replaceFirst("_(sum|count|bucket)$", "");
+    if (!Pattern.compile("^# TYPE (" + Pattern.quote(name) + "|" + Pattern.quote(family) + ") ", Pattern.MULTILINE)
+        .matcher(text).find()) {
       throw new IllegalStateException("no metric " + name + " in the controller's /metrics");
     }
     Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(text);
@@ -182,6 +191,6 @@ public final class ControllerProcess implements AutoCloseable {
       process.destroyForcibly();
       process.waitFor(15, TimeUnit.SECONDS);
     }
-    cpuLimit.ifPresent(CpuLimit::close);
+    limit.ifPresent(ResourceLimit::close);
   }
 }

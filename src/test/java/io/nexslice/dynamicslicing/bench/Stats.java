@@ -12,6 +12,10 @@ final class Stats {
     samples.add(ms);
   }
 
+  synchronized double mean() {
+    return samples.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+  }
+
   synchronized double percentile(double p) {
     if (samples.isEmpty()) {
       return Double.NaN;
