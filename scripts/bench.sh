@@ -17,7 +17,8 @@
 #      1 CPU; default 1, 0 for none), CONTROLLER_MEMORY_MIB (its memory limit, a cgroup as the
 #      Deployment's 512 MiB; 0 for none), CONTROLLER_LOGS (json: INFO JSON lines as the Deployment
 #      logs, the default; warn: WARN text, as runs before 2026-12-05), BENCH_OUT (file to write the table to), BENCH_ONLY (e.g. P3: only
-#      those scenarios; P2 includes P4, P3 includes P5).
+#      those scenarios; P2 includes P4, P3 includes P5), BENCH_WORKERS (the controller's WORKER_COUNT
+#      and the floors' concurrency, default 4), BENCH_SAMPLES (samples per scenario, default 5).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -89,4 +90,5 @@ java -cp "target/test-classes:target/classes:$(cat "$CP")" io.nexslice.dynamicsl
   --kubeconfig "$KUBECONFIG_FILE" --jar target/dynamic-slicing.jar --scale "$SCALE" --controller-manager "$( ((KCM)) && echo true || echo false)" \
   --controller-jvm "$CONTROLLER_JVM" --controller-cpus "$CONTROLLER_CPUS" --controller-memory-mib "$CONTROLLER_MEMORY_MIB" \
   --controller-logs "$CONTROLLER_LOGS" \
-  --floor-classpath "$FLOOR_CP" ${BENCH_OUT:+--out "$BENCH_OUT"} ${BENCH_ONLY:+--only "$BENCH_ONLY"}
+  --floor-classpath "$FLOOR_CP" ${BENCH_OUT:+--out "$BENCH_OUT"} ${BENCH_ONLY:+--only "$BENCH_ONLY"} \
+  ${BENCH_WORKERS:+--workers "$BENCH_WORKERS"} ${BENCH_SAMPLES:+--samples "$BENCH_SAMPLES"}

@@ -82,8 +82,10 @@ public final class BenchMain {
 
   static final Scale FULL = new Scale(5, 60, 10, 5, 500, 5000, 5000, 5);
   public static final Scale SMOKE = new Scale(2, 4, 3, 2, 20, 40, 40, 2);
-  /** The controller's default WORKER_COUNT, and the floors' concurrency. */
-  static final int WORKERS = 4;
+  /** Threads writing the UEs' Ready status in P2's bursts (how fast the UEs turn Ready). */
+  static final int STATUS_WRITERS = 4;
+  /** The controller's WORKER_COUNT (default 4, as its own), and the floors' concurrency. */
+  int workers = 4;
   static final Duration WAIT = Duration.ofMinutes(10);
   /** The Deployment's memory limit (manifests/: resources.limits.memory). */
   static final long MEMORY_LIMIT = 512L << 20;
@@ -148,6 +150,10 @@ public final class BenchMain {
     }
     Scale scale = "smoke".equals(a.getOrDefault("--scale", "full")) ? SMOKE : FULL;
     List<String> jvm = List.of(a.getOrDefault("--controller-jvm", "").split(" ")).stream().filter(s -> !s.isBlank()).toList();
+    if (a.containsKey("--samples")) {
+      int k = Integer.parseInt(a.get("--samples"));
+      scale = new Scale(k, scale.p1PerRound(), scale.warmup(), k, scale.p2(), scale.p3Ues(), scale.p3Others(), k);
+    }
     BenchMain bench = new BenchMain(Path.of(a.get("--kubeconfig")), Path.of(a.getOrDefault("--jar", "target/dynamic-slicing.jar")),
         scale, jvm);
     bench.floorClassPath = a.get("--floor-classpath");
@@ -155,6 +161,7 @@ public final class BenchMain {
     bench.controllerMemory = Long.parseLong(a.getOrDefault("--controller-memory-mib", "0")) << 20;
     bench.productionLogs = "json".equals(a.getOrDefault("--controller-logs", "json"));
     bench.controllerManager = Boolean.parseBoolean(a.getOrDefault("--controller-manager", "true"));
+    bench.workers = Integer.parseInt(a.getOrDefault("--workers", "4"));
     String table = bench.run(a.getOrDefault("--only", "P1,P2,P3"));
     System.out.println(table);
     if (a.containsKey("--out")) {
@@ -208,6 +215,14 @@ public final class BenchMain {
       if (e.getCode() != 409) {
         throw e;
       }
+    }
+    if (controllerManager) {
+      // ue.sh's pods mount the ServiceAccount's token: the API server refuses them until
+      // kube-controller-manager's token controller has made it.
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        V1ServiceAccount sa = core.readNamespacedServiceAccount("default", name).execute();
+        return sa.getSecrets() != null && !sa.getSecrets().isEmpty();
+      });
     }
     return name;
   }
@@ -361,7 +376,7 @@ public final class BenchMain {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
     env.put("WATCH_NAMESPACES", namespace);
-    env.put("WORKER_COUNT", Integer.toString(WORKERS));
+    env.put("WORKER_COUNT", Integer.toString(workers));
     // Thousands of UEs in one slice: far past what one OAI SMF can use (16 UPFs), but the point
     // is the controller's work per UE, so no budget. Everything else is the default (the OAI
     // profile: its UPFs take no block of UPF_POOL_CIDR, the SMF's pool is the slice's).
@@ -504,7 +519,7 @@ public final class BenchMain {
     String phases;
     double phaseMillis;
     try (ControllerProcess c = startController(nsC, "p1"); UpfWatcher w = new UpfWatcher(client(kubeconfig, 0));
-        WatchFloor floor = new WatchFloor(client(kubeconfig, 0), nsB, WORKERS, pod -> floorWrites(pod, false))) {
+        WatchFloor floor = new WatchFloor(client(kubeconfig, 0), nsB, workers, pod -> floorWrites(pod, false))) {
       Phases before = null;
       for (int i = 0; i < n; i++) {
         if (i == warm) {
@@ -573,7 +588,7 @@ public final class BenchMain {
   // ---------------------------------------------------------------- P2 + P4
 
   /**
-   * P2: p2 UEs made Ready at once (status written by WORKERS threads), p2Samples times, the
+   * P2: p2 UEs made Ready at once (status written by STATUS_WRITERS threads), p2Samples times, the
    * controller and both floors in turn (the order rotates per sample); P4: the controller's
    * requests per attach over all samples, and after a restart with everything converged.
    */
@@ -606,10 +621,10 @@ public final class BenchMain {
     String phases;
     int total = warm.size() + n * samples;
     try (UpfWatcher w = new UpfWatcher(client(kubeconfig, 0));
-        WatchFloor floor = new WatchFloor(client(kubeconfig, 0), nsB, WORKERS, pod -> floorWrites(pod, true))) {
+        WatchFloor floor = new WatchFloor(client(kubeconfig, 0), nsB, workers, pod -> floorWrites(pod, true))) {
       ControllerProcess c = startController(nsC + "," + nsWarm, "p2");
       try {
-        parallel(warm.size(), WORKERS, i -> setReady(warm.get(i)));
+        parallel(warm.size(), STATUS_WRITERS, i -> setReady(warm.get(i)));
         waitAll(w, warm);
         // The warm-up's events are sent after its writes: counted before they are all out, a late
         // one would land in the measured window (1 of 20 attaches at the smoke scale).
@@ -629,7 +644,7 @@ public final class BenchMain {
                 double server0 = server.seconds();
                 double ctl0 = controller.seconds();
                 long t0 = System.nanoTime();
-                parallel(n, WORKERS, i -> setReady(ctlBatch.get(i)));
+                parallel(n, STATUS_WRITERS, i -> setReady(ctlBatch.get(i)));
                 ctlMs.add((waitAll(w, ctlBatch) - t0) / 1e6);
                 serverCtl.add(server.seconds() - server0);
                 ctlCpu.add(controller.seconds() - ctl0);
@@ -645,7 +660,7 @@ public final class BenchMain {
                 double server0 = server.seconds();
                 double self0 = self.seconds();
                 long t0 = System.nanoTime();
-                parallel(n, WORKERS, i -> {
+                parallel(n, workers, i -> { // issue 20's floor: each thread a UE's status, then its writes
                   setReady(seqBatch.get(i));
                   floorApplySequentially(seqBatch.get(i));
                   floorEvent(seqBatch.get(i));
@@ -658,7 +673,7 @@ public final class BenchMain {
               default -> {
                 double server0 = server.seconds();
                 long t0 = System.nanoTime();
-                parallel(n, WORKERS, i -> setReady(watchBatch.get(i)));
+                parallel(n, STATUS_WRITERS, i -> setReady(watchBatch.get(i)));
                 watchMs.add((waitAll(w, watchBatch) - t0) / 1e6);
                 serverWatch.add(server.seconds() - server0);
                 floor.check();
