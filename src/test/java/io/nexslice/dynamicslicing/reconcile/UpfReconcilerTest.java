@@ -176,7 +176,8 @@ class UpfReconcilerTest {
 
   @Test
   void withPoolBlocksEachUpfHoldsItsOwnBlockAndKeepsItAcrossARestart() {
-    ReconcileHarness free5gc = new ReconcileHarness(Map.of("UPF_PROFILE", "free5gc", "UPF_POOL_CIDR", "10.9.0.0/22"));
+    ReconcileHarness free5gc = new ReconcileHarness(Map.of("UPF_PROFILE", "free5gc", "UPF_POOL_CIDR", "10.9.0.0/22",
+        "UPF_POOL_BLOCK_PREFIX", "24"));
     free5gc.addPerUeUpf("ue0", "uid-0", "ue0", "10.9.0.0/24");
     free5gc.addPod("ue0", "uid-0", PodState.READY, "upf-ue0");
     free5gc.addPerUeUpf(UE, NEW_UID, "ours", "10.9.2.0/24"); // not the first free block: chosen before a restart
@@ -217,8 +218,8 @@ class UpfReconcilerTest {
     assertEquals(DONE, free5gc.reconcile(UE));
     assertEquals(List.of("Normal UpfUpdated on ue1/uid-new", "Warning UpfPoolMoved on ue1/uid-new"), free5gc.events.described());
     String message = free5gc.events.events().get(1).message();
-    assertTrue(message.startsWith("Moved UPF upf-ue1 to UE pool 10.9.0.0/24: its pool 10.8.0.0/24 is"
-        + " not a block of UPF_POOL_CIDR (10.9.0.0/22 in /24 blocks)"), message);
+    assertTrue(message.startsWith("Moved UPF upf-ue1 to UE pool 10.9.0.0/29: its pool 10.8.0.0/24 is"
+        + " not a block of UPF_POOL_CIDR (10.9.0.0/22 in /29 blocks)"), message);
     free5gc.deliver();
     assertEquals(DONE, free5gc.reconcile(UE));
     assertEquals(2, free5gc.events.described().size(), "said once");
@@ -227,7 +228,7 @@ class UpfReconcilerTest {
   @Test
   void whenThePoolIsExhaustedTheUeWaitsWithAWarning() {
     ReconcileHarness free5gc = new ReconcileHarness(Map.of("UPF_PROFILE", "free5gc", "UPF_POOL_CIDR", "10.9.0.0/24"));
-    free5gc.addPerUeUpf("ue0", "uid-0", "ue0", "10.9.0.0/24");
+    free5gc.addPerUeUpf("ue0", "uid-0", "ue0", "10.9.0.0/24"); // a /24 from before the /29 default: all 32 blocks
     free5gc.addPod("ue0", "uid-0", PodState.READY, null);
     free5gc.addPod(UE, NEW_UID, PodState.READY, null);
 
