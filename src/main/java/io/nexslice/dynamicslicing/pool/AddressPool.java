@@ -53,7 +53,7 @@ public final class AddressPool {
    * inside it. A block of the configured size, or one of another size that a UPF recorded under
    * earlier settings and keeps.
    */
-  public boolean fitsInside(String cidr) {
+  boolean fitsInside(String cidr) {
     try {
       long[] network = parseNetwork(cidr, prefix, 30);
       return network[0] >= base && network[0] < base + (1L << (32 - prefix));

@@ -126,7 +126,7 @@ public final class PoolAllocator {
    * reservation counts (a fresh block never overlaps a cached pool, so a reservation that overlaps
    * is a pool kept by a UPF named before).
    */
-  public synchronized Optional<String> whyNotKept(UpfKey upf, String recorded) {
+  synchronized Optional<String> whyNotKept(UpfKey upf, String recorded) {
     return whyNotKept(upf.cacheKey(), recorded);
   }
 
