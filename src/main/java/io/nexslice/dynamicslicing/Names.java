@@ -78,6 +78,7 @@ public final class Names {
   public static final String REASON_NAME_TAKEN = "UpfNameTaken";
   public static final String REASON_SLICE_INVALID = "UeSliceInvalid";
   public static final String REASON_POOL_EXHAUSTED = "UpfPoolExhausted";
+  public static final String REASON_POOL_MOVED = "UpfPoolMoved";
   public static final String REASON_LIMIT_REACHED = "UpfLimitReached";
   public static final String REASON_SUBNET_UNKNOWN = "UeSubnetUnknown";
   public static final String REASON_NOT_REGISTERED = "UpfNotRegistered";

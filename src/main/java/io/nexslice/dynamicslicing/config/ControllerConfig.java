@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * @param upfReplicas replicas of every UPF Deployment
  * @param nrfHosts the NRF an OAI UPF registers in, by its slice's SST
  * @param defaultSlice slice and DNN of a UE that says nothing about it
- * @param pool the range UE address blocks are cut from
+ * @param pool the range UE address blocks are cut from, in blocks whose default size depends on the mode
  * @param sliceUeSubnets the SMF's UE subnet per DNN, which OAI UPFs route instead of a pool block
  * @param maxUpfsPerSlice the most per-UE UPFs one (namespace, S-NSSAI, DNN) may have; 0 is no limit
  * @param free5gcSmf the free5GC SMF UPFs are registered with at run time (FREE5GC_SMF_URL), if any
@@ -91,6 +91,7 @@ public record ControllerConfig(
           + " and ConfigMap templates; see docs/UPF-PROFILES.md)");
     }
     List<String> namespaces = namespaces(r.string("WATCH_NAMESPACES", DEFAULT_NAMESPACE));
+    UpfMode mode = mode(r.string("UPF_MODE", "per-ue"));
     String logFormat = r.string("LOG_FORMAT", "text");
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new ConfigException("LOG_FORMAT: '" + logFormat + "' is not text or json");
@@ -104,7 +105,7 @@ public record ControllerConfig(
         r.integer("UPF_REPLICAS", 1, 0, 100),
         NrfHosts.fromEnvironment(r),
         defaultSlice(r),
-        pool(r),
+        pool(r, mode),
         SliceUeSubnets.fromEnvironment(r),
         // The OAI SMF refuses a 17th PFCP association (PFCP_MAX_ASSOCIATIONS); other cores: no limit.
         r.integer("UPF_MAX_PER_SLICE", profile.equals("oai") ? 16 : 0, 0, 100_000),
@@ -112,7 +113,7 @@ public record ControllerConfig(
         anName(r.string("FREE5GC_AN_NAME", "gNB1")),
         r.integer("HTTP_PORT", 8080, 0, 65535),
         r.integer("WORKER_COUNT", 4, 1, 64),
-        mode(r.string("UPF_MODE", "per-ue")),
+        mode,
         Optional.ofNullable(r.optional("UPF_UES_PER_REPLICA")).map(v -> r.integer("UPF_UES_PER_REPLICA", 1, 1, 100_000)),
         r.integer("UPF_MAX_REPLICAS", 10, 1, 100),
         LeaderElectionSettings.fromEnvironment(env, namespaces.isEmpty() ? "default" : namespaces.get(0)),
@@ -230,13 +231,23 @@ public record ControllerConfig(
     }
   }
 
-  private static AddressPool pool(EnvReader r) {
+  private static AddressPool pool(EnvReader r, UpfMode mode) {
     String cidr = r.string("UPF_POOL_CIDR", "12.2.0.0/16");
-    int block = r.integer("UPF_POOL_BLOCK_PREFIX", 24, 8, 30);
+    boolean sizeGiven = r.optional("UPF_POOL_BLOCK_PREFIX") != null;
+    int block = r.integer("UPF_POOL_BLOCK_PREFIX", mode.defaultBlockPrefix(), 8, 30);
+    try {
+      new AddressPool(cidr, 30); // the range alone: /30 blocks fit in any valid one
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("UPF_POOL_CIDR: " + e.getMessage());
+    }
     try {
       return new AddressPool(cidr, block);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("UPF_POOL_CIDR: " + e.getMessage());
+      // The range is valid, so the blocks are larger than it: name the variable that set their size.
+      throw sizeGiven
+          ? new ConfigException("UPF_POOL_BLOCK_PREFIX: " + e.getMessage() + " (UPF_POOL_CIDR is " + cidr + ")")
+          : new ConfigException("UPF_POOL_CIDR: " + cidr + " cannot hold one /" + block + " block, the " + mode.text()
+              + " default of UPF_POOL_BLOCK_PREFIX; give a wider range or set UPF_POOL_BLOCK_PREFIX");
     }
   }
 }

@@ -9,13 +9,14 @@ import io.nexslice.dynamicslicing.pool.SliceBudget;
 import io.nexslice.dynamicslicing.slice.SliceResolver;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /** Informer indexes: index functions are pure, and keys carry the namespace. */
 final class Indexes {
   /** Pods by the ConfigMaps they mount ("namespace/name"). */
   static final String BY_CONFIGMAP = "configMap";
-  /** Our Deployments by the UE address block they record. */
+  /** Our Deployments by the blocks of UPF_POOL_CIDR their recorded UE pool overlaps. */
   static final String BY_POOL_BLOCK = "poolBlock";
 
   private Indexes() {}
@@ -51,30 +52,21 @@ final class Indexes {
     return slice == null ? List.of() : List.of(SliceBudget.key(d.getMetadata().getNamespace(), slice));
   }
 
-  /** Our Deployments whose pool is a static address (a /32), by the block of UPF_POOL_CIDR it lies in. */
-  static final String BY_STATIC_BLOCK = "staticBlock";
-
-  static Function<V1Deployment, List<String>> staticBlock(AddressPool pool) {
-    return d -> {
-      List<String> pools = poolBlock(d);
-      if (pools.isEmpty() || !pools.get(0).endsWith("/32")) {
-        return List.of();
-      }
-      String address = pools.get(0).substring(0, pools.get(0).length() - 3);
-      try {
-        return pool.containsAddress(address) ? List.of(pool.blockOf(address)) : List.of();
-      } catch (IllegalArgumentException e) {
-        return List.of();
-      }
-    };
+  /**
+   * Under every block of UPF_POOL_CIDR its recorded pool overlaps: the block holding it (a block
+   * of the configured size, or a static address), or each block it spans (a larger pool recorded
+   * under an earlier UPF_POOL_BLOCK_PREFIX). Looking up a block then finds every pool in its way.
+   */
+  static Function<V1Deployment, List<String>> poolBlocks(AddressPool pool) {
+    return d -> recordedPool(d).map(pool::blocksOverlapping).orElse(List.of());
   }
 
-  static List<String> poolBlock(V1Deployment d) {
+  /** The UE pool our Deployment records. */
+  static Optional<String> recordedPool(V1Deployment d) {
     Map<String, String> ann = d.getMetadata().getAnnotations();
     if (!Ownership.isLabelledOurs(d) || ann == null) {
-      return List.of();
+      return Optional.empty();
     }
-    String block = ann.get(Names.ANNOTATION_POOL);
-    return block == null ? List.of() : List.of(block);
+    return Optional.ofNullable(ann.get(Names.ANNOTATION_POOL));
   }
 }

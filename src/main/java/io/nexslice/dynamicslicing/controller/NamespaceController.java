@@ -38,6 +38,7 @@ import io.nexslice.dynamicslicing.reconcile.UeCache;
 import io.nexslice.dynamicslicing.write.WriteExpectations;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -107,9 +108,8 @@ public final class NamespaceController {
     // What the caches keep of each object is what CacheDecoder reads: only what the controller uses.
     // Indexes are updated with the cache itself, so they are complete when the caches are synced.
     podInformer.addIndexers(Map.of(Indexes.BY_CONFIGMAP, Indexes::mountedConfigMaps));
-    deploymentInformer.addIndexers(Map.of(Indexes.BY_POOL_BLOCK, Indexes::poolBlock,
-        Indexes.BY_OWNER_POD, Indexes::ownerPods, Indexes.BY_SLICE, Indexes::perUeSlice,
-        Indexes.BY_STATIC_BLOCK, Indexes.staticBlock(config.pool())::apply));
+    deploymentInformer.addIndexers(Map.of(Indexes.BY_POOL_BLOCK, Indexes.poolBlocks(config.pool())::apply,
+        Indexes.BY_OWNER_POD, Indexes::ownerPods, Indexes.BY_SLICE, Indexes::perUeSlice));
     this.queue = new DefaultRateLimitingQueue<>(Executors.newSingleThreadExecutor(daemon("queue-" + label())),
         new MaxOfRateLimiter<>(
             new ItemExponentialFailureRateLimiter<>(Duration.ofMillis(20), Duration.ofSeconds(60)),
@@ -140,13 +140,22 @@ public final class NamespaceController {
 
   /**
    * namespace/name of the Deployments an informer index files under {@code key}: the UPFs holding
-   * a block (Indexes.BY_POOL_BLOCK), a static address in a block (BY_STATIC_BLOCK), or a slice's
-   * budget slot (BY_SLICE).
+   * a slice's budget slot (Indexes.BY_SLICE).
    */
   Set<String> upfsIndexed(String index, String key) {
     Set<String> out = new HashSet<>();
     for (V1Deployment d : deploymentInformer.getIndexer().byIndex(index, key)) {
       out.add(new UpfKey(d.getMetadata().getNamespace(), d.getMetadata().getName()).cacheKey());
+    }
+    return out;
+  }
+
+  /** namespace/name -> recorded UE pool of the UPFs whose pool overlaps {@code block} (Indexes.BY_POOL_BLOCK). */
+  Map<String, String> poolsOverlapping(String block) {
+    Map<String, String> out = new HashMap<>();
+    for (V1Deployment d : deploymentInformer.getIndexer().byIndex(Indexes.BY_POOL_BLOCK, block)) {
+      Indexes.recordedPool(d).ifPresent(pool ->
+          out.put(new UpfKey(d.getMetadata().getNamespace(), d.getMetadata().getName()).cacheKey(), pool));
     }
     return out;
   }

@@ -34,8 +34,10 @@ import io.nexslice.dynamicslicing.write.UeMarks;
 import io.nexslice.dynamicslicing.write.WriteExpectations;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -93,8 +95,11 @@ public final class UpfController implements Controller {
     this.parallelWrites = ParallelWrites.pooled(2 * config.workers() * namespaces.size());
     SlotWriter slotWriter = new SlotWriter(applyJson, writer, expectations, parallelWrites);
     // One allocator for every namespace: UE address blocks must be unique across the testbed.
-    this.pool = new PoolAllocator(config.pool(), upfsIndexed(Indexes.BY_POOL_BLOCK),
-        upfsIndexed(Indexes.BY_STATIC_BLOCK));
+    this.pool = new PoolAllocator(config.pool(), block -> {
+      Map<String, String> pools = new HashMap<>();
+      namespaces.forEach(nc -> pools.putAll(nc.poolsOverlapping(block)));
+      return pools;
+    });
     UeSubnets subnets = profile.smfAssignsAddresses()
         ? UeSubnets.fromSmf(config.sliceUeSubnets()::forDnn)
         : UeSubnets.fromPool(pool);

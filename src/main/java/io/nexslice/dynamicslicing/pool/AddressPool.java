@@ -1,10 +1,12 @@
 package io.nexslice.dynamicslicing.pool;
 
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An IPv4 range cut into equal blocks: UPF_POOL_CIDR (default 12.2.0.0/16, clear of NexSlice's
- * static 12.1.x.0/24 pools) in blocks of UPF_POOL_BLOCK_PREFIX (default /24). Pure arithmetic.
+ * static 12.1.x.0/24 pools) in blocks of UPF_POOL_BLOCK_PREFIX (default /29 per UE, /24 per
+ * slice). Pure arithmetic.
  */
 public final class AddressPool {
   private final long base;
@@ -46,27 +48,46 @@ public final class AddressPool {
     return block((int) ((a - base) >> (32 - blockPrefix)));
   }
 
-  /** True when {@code cidr} is one of this pool's blocks exactly. */
-  public boolean isBlock(String cidr) {
-    return indexOf(cidr).isPresent();
+  /**
+   * True when {@code cidr} may be a UPF's UE pool in this range: a network of /prefix to /30 lying
+   * inside it. A block of the configured size, or one of another size that a UPF recorded under
+   * earlier settings and keeps.
+   */
+  boolean fitsInside(String cidr) {
+    try {
+      long[] network = parseNetwork(cidr, prefix, 30);
+      return network[0] >= base && network[0] < base + (1L << (32 - prefix));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
-  Optional<Integer> indexOf(String cidr) {
+  /**
+   * The blocks of this pool that share an address with the network {@code cidr}: the one holding
+   * it when it is a block or smaller (a static address), every block it spans when it is larger
+   * (a pool recorded under a smaller UPF_POOL_BLOCK_PREFIX), none when it lies outside the pool or
+   * is not a network. A recorded pool is indexed under these, so that looking a block up finds
+   * every pool overlapping it, whatever its size.
+   */
+  public List<String> blocksOverlapping(String cidr) {
+    long[] r;
     try {
-      String[] parts = cidr.split("/");
-      if (parts.length != 2 || Integer.parseInt(parts[1]) != blockPrefix) {
-        return Optional.empty();
-      }
-      long addr = parseIpv4(parts[0]);
-      long offset = addr - base;
-      long size = 1L << (32 - blockPrefix);
-      if (offset < 0 || offset % size != 0 || offset / size >= blockCount()) {
-        return Optional.empty();
-      }
-      return Optional.of((int) (offset / size));
+      r = range(cidr);
     } catch (IllegalArgumentException e) {
-      return Optional.empty();
+      return List.of();
     }
+    long first = Math.max(r[0], base);
+    long last = Math.min(r[1], base + (1L << (32 - prefix)) - 1);
+    if (first > last) {
+      return List.of();
+    }
+    int from = (int) ((first - base) >> (32 - blockPrefix));
+    int to = (int) ((last - base) >> (32 - blockPrefix));
+    List<String> out = new ArrayList<>(to - from + 1);
+    for (int i = from; i <= to; i++) {
+      out.add(block(i));
+    }
+    return out;
   }
 
   /**

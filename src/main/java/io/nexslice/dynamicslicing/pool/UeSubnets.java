@@ -12,8 +12,15 @@ public final class UeSubnets {
   /** What a UPF gets. */
   public sealed interface Assignment permits Assigned, Exhausted, NoSmfSubnet, AddressInvalid {}
 
-  /** The subnet to write into the UPF. */
-  public record Assigned(String subnet) implements Assignment {}
+  /**
+   * The subnet to write into the UPF. {@code replaced}, when the UPF's objects record another pool
+   * that it could not keep: that pool and why (a live UPF moved: its UE's sessions break).
+   */
+  public record Assigned(String subnet, Optional<String> replaced) implements Assignment {
+    public Assigned(String subnet) {
+      this(subnet, Optional.empty());
+    }
+  }
 
   /** No block of UPF_POOL_CIDR is free. */
   public record Exhausted(String pool) implements Assignment {}
@@ -21,10 +28,10 @@ public final class UeSubnets {
   /** The SMF assigns addresses for this DNN, but the operator did not say from which subnet. */
   public record NoSmfSubnet(String dnn) implements Assignment {}
 
-  /** Null when the SMF assigns addresses: no block is ever taken. */
   /** The UE's static address cannot be bound; {@code mayFree}: another UPF holds it, look again later. */
   public record AddressInvalid(String reason, boolean mayFree) implements Assignment {}
 
+  /** Null when the SMF assigns addresses: no block is ever taken. */
   private final PoolAllocator blocks;
   private final Optional<Function<String, Optional<String>>> smfSubnetByDnn;
 
@@ -58,8 +65,14 @@ public final class UeSubnets {
       return claim instanceof PoolAllocator.Bound b ? new Assigned(b.cidr())
           : new AddressInvalid(((PoolAllocator.Refused) claim).reason(), ((PoolAllocator.Refused) claim).mayFree());
     }
-    return blocks.allocate(owner, current).<Assignment>map(Assigned::new)
-        .orElse(new Exhausted(blocks.pool().toString()));
+    Optional<String> block = blocks.allocate(owner, current);
+    if (block.isEmpty()) {
+      return new Exhausted(blocks.pool().toString());
+    }
+    // A static address given up (a /32) is the UE owner's change, not a pool the UPF lost.
+    Optional<String> lost = current.filter(c -> !c.equals(block.get()) && !c.endsWith("/32"));
+    return new Assigned(block.get(), lost.map(c -> c + " "
+        + blocks.whyNotKept(owner, c).orElse("was taken by another UPF meanwhile")));
   }
 
   /** True when the SMF hands out UE addresses itself: a UE's static address then binds nothing. */

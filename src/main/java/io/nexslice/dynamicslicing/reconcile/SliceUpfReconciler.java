@@ -233,7 +233,8 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       }
       return new Result(false);
     }
-    String block = ((UeSubnets.Assigned) subnet).subnet();
+    UeSubnets.Assigned assigned = (UeSubnets.Assigned) subnet;
+    String block = assigned.subnet();
     UpfObjects desired = desiredState.buildShared(group, members, block, config.replicasFor(members.size()));
     List<Slot> foreign = SlotWriter.foreign(slots, desired);
     if (!foreign.isEmpty()) {
@@ -257,6 +258,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
       log.info("Created slice UPF {} for {} in {}, UE pool {}", upfName, group.slice(), ns, block);
     } else if (!written.isEmpty()) {
       log.info("Updated slice UPF {} ({}): {} UEs", upfName, String.join(", ", written), members.size());
+      assigned.replaced().ifPresent(old -> members.stream().limit(10).forEach(m -> warnings.poolMoved(m, upfName, block, old)));
     }
     // Every member carries the mark once the shared UPF has a replica available.
     Optional<UpfMark> mark = SlotWriter.markFor(upfName, slots);

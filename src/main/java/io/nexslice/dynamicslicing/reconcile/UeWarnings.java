@@ -97,6 +97,17 @@ final class UeWarnings {
     log.warn("Ignored static address of ue={}: {}", ue, why);
   }
 
+  /**
+   * A UPF's recorded pool could not be kept (outside UPF_POOL_CIDR, or overlapping another UPF's),
+   * so it was moved: sessions opened on the old pool no longer reach it.
+   */
+  void poolMoved(UeRef ue, String upfName, String block, String replaced) {
+    events.event(ue.objectReference(), EventType.Warning, Names.REASON_POOL_MOVED,
+        "Moved UPF %s to UE pool %s: its pool %s; sessions opened on the old pool must be opened again",
+        upfName, block, replaced);
+    log.warn("Moved UPF {} to UE pool {}: its pool {} ue={}", upfName, block, replaced, ue);
+  }
+
   void poolExhausted(UeRef ue, String pool) {
     events.event(ue.objectReference(), EventType.Warning, Names.REASON_POOL_EXHAUSTED,
         "No free UE address block in %s; the UE gets its UPF when a block frees", pool);

@@ -175,7 +175,8 @@ public final class UpfReconciler extends GuardedReconciler {
       listener.waiting(key, Names.REASON_SUBNET_UNKNOWN);
       return new Result(false);
     }
-    String block = ((UeSubnets.Assigned) subnet).subnet();
+    UeSubnets.Assigned assigned = (UeSubnets.Assigned) subnet;
+    String block = assigned.subnet();
 
     UpfObjects desired = desiredState.build(ue, slice, block);
     List<Slot> foreign = SlotWriter.foreign(slots, desired);
@@ -210,6 +211,7 @@ public final class UpfReconciler extends GuardedReconciler {
         events.event(ue.objectReference(), EventType.Normal, Names.REASON_UPF_UPDATED,
             "Updated UPF %s for %s, UE pool %s (%s)", upfName, slice.toString(), block, what);
         log.info("Updated UPF {} for {}, UE pool {} ({}) ue={}", upfName, slice, block, what, ue);
+        assigned.replaced().ifPresent(old -> warnings.poolMoved(ue, upfName, block, old));
       }
     }
     // The mark says "open your session": with a registry, only once the SMF holds the UPF too.

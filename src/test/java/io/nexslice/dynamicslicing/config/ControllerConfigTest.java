@@ -1,13 +1,19 @@
 package io.nexslice.dynamicslicing.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nexslice.dynamicslicing.pool.AddressPool;
+import io.nexslice.dynamicslicing.pool.PoolAllocator;
+import io.nexslice.dynamicslicing.pool.UpfKey;
 import java.net.URI;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ControllerConfigTest {
@@ -23,8 +29,7 @@ class ControllerConfigTest {
         List.of(c.nrfHosts().forSst(1), c.nrfHosts().forSst(2), c.nrfHosts().forSst(3), c.nrfHosts().forSst(4)),
         "NexSlice's wiring: slice 3's SMF reads oai-nrf2");
     assertEquals("sst=1 sd=FFFFFF dnn=oai", c.defaultSlice().toString());
-    assertEquals("12.2.0.0/24", c.pool().block(0));
-    assertEquals(256, c.pool().blockCount());
+    assertEquals("12.2.0.0/16 in /29 blocks", c.pool().toString(), "per-UE mode");
     assertEquals(1, c.upfReplicas());
     assertEquals(Optional.of("12.1.3.0/24"), c.sliceUeSubnets().forDnn("oai3"), "NexSlice's SMF pools");
     assertEquals(16, c.maxUpfsPerSlice(), "the OAI SMF's PFCP association limit");
@@ -36,6 +41,44 @@ class ControllerConfigTest {
         .fromEnvironment(Map.of("UPF_PROFILE", "free5gc", "FREE5GC_SMF_URL", "http://free5gc-smf.free5gc:8000")).free5gcSmf());
     assertEquals(8080, c.httpPort());
     assertEquals(4, c.workers());
+  }
+
+  @Test
+  void theBlockSizeDependsOnTheModeUnlessGiven() {
+    assertEquals("12.2.0.0/16 in /29 blocks", pool(Map.of("UPF_PROFILE", "free5gc")).toString(),
+        "a per-UE UPF serves one UE: 6 addresses, 8,192 UPFs");
+    assertEquals(8192, pool(Map.of()).blockCount());
+    AddressPool perSlice = pool(Map.of("UPF_MODE", "per-slice"));
+    assertEquals("12.2.0.0/16 in /24 blocks", perSlice.toString(), "a slice UPF serves many UEs: 254 addresses, 256 slices");
+    assertEquals("12.2.0.0/24", perSlice.block(0));
+    assertEquals("12.2.0.0/16 in /24 blocks", pool(Map.of("UPF_POOL_BLOCK_PREFIX", "24")).toString(), "given: honoured per UE");
+    assertEquals("12.2.0.0/16 in /20 blocks", pool(Map.of("UPF_MODE", "per-slice", "UPF_POOL_BLOCK_PREFIX", "20")).toString(),
+        "and per slice");
+    assertEquals("10.9.0.0/24 in /24 blocks", pool(Map.of("UPF_MODE", "per-slice", "UPF_POOL_CIDR", "10.9.0.0/24")).toString());
+    assertEquals("10.9.0.0/23 in /29 blocks", pool(Map.of("UPF_POOL_CIDR", "10.9.0.0/23")).toString());
+  }
+
+  @Test
+  void theDefaultPoolGivesFiveThousandPerUeUpfsBlocksOfTheirOwnClearOfTheOaiSmfPools() {
+    ControllerConfig c = ControllerConfig.fromEnvironment(Map.of("UPF_PROFILE", "free5gc"));
+    PoolAllocator allocator = new PoolAllocator(c.pool(), block -> Map.of());
+    Set<String> given = new HashSet<>();
+    for (int i = 0; i < 5000; i++) {
+      String block = allocator.allocate(new UpfKey("nexslice", "upf-ue-" + i), Optional.empty()).orElseThrow();
+      assertTrue(block.endsWith("/29") && AddressPool.contains("12.2.0.0/16", block.substring(0, block.indexOf('/'))), block);
+      assertTrue(given.add(block), "handed out twice: " + block);
+      for (int slice = 1; slice <= 3; slice++) {
+        assertFalse(AddressPool.overlaps(block, "12.1." + slice + ".0/24"), block);
+      }
+    }
+    // Equal, aligned blocks that are all distinct do not overlap; the index finds each alone.
+    for (String block : given) {
+      assertEquals(List.of(block), c.pool().blocksOverlapping(block));
+    }
+  }
+
+  private static AddressPool pool(Map<String, String> env) {
+    return ControllerConfig.fromEnvironment(env).pool();
   }
 
   @Test
@@ -69,7 +112,12 @@ class ControllerConfigTest {
     assertMessage("FREE5GC_SMF_URL", Map.of("UPF_PROFILE", "free5gc", "FREE5GC_SMF_URL", "smf:8000"));
     assertMessage("FREE5GC_SMF_URL", Map.of("UPF_PROFILE", "free5gc", "FREE5GC_SMF_URL", "http://smf:8000/upi/v1"));
     assertMessage("FREE5GC_AN_NAME", Map.of("FREE5GC_AN_NAME", "gNB 1"));
-    assertMessage("UPF_POOL_CIDR", Map.of("UPF_POOL_CIDR", "12.2.0.0/16", "UPF_POOL_BLOCK_PREFIX", "12"));
+    assertMessage("UPF_POOL_BLOCK_PREFIX", Map.of("UPF_POOL_CIDR", "12.2.0.0/16", "UPF_POOL_BLOCK_PREFIX", "12"));
+    assertMessage("UPF_POOL_BLOCK_PREFIX", Map.of("UPF_POOL_BLOCK_PREFIX", "31"));
+    assertMessage("UPF_POOL_BLOCK_PREFIX", Map.of("UPF_POOL_BLOCK_PREFIX", "/24"));
+    assertMessage("UPF_POOL_CIDR", Map.of("UPF_POOL_CIDR", "12.2.0.0/31"));
+    assertMessage("UPF_POOL_CIDR", Map.of("UPF_POOL_CIDR", "10.9.0.0/30"), "smaller than the per-UE default block");
+    assertMessage("UPF_POOL_CIDR", Map.of("UPF_POOL_CIDR", "10.9.0.0/25", "UPF_MODE", "per-slice"));
     assertMessage("NRF_HOST", Map.of("NRF_HOST", "nrf host"));
     assertMessage("NRF_HOSTS", Map.of("NRF_HOSTS", "1=oai-nrf,3"));
     assertMessage("NRF_HOSTS", Map.of("NRF_HOSTS", "x=oai-nrf"));
@@ -113,7 +161,11 @@ class ControllerConfigTest {
   }
 
   private static void assertMessage(String variable, Map<String, String> env) {
-    ConfigException e = assertThrows(ConfigException.class, () -> ControllerConfig.fromEnvironment(env));
+    assertMessage(variable, env, env.toString());
+  }
+
+  private static void assertMessage(String variable, Map<String, String> env, String why) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ControllerConfig.fromEnvironment(env), why);
     assertTrue(e.getMessage().startsWith(variable + ":"), e.getMessage());
   }
 }

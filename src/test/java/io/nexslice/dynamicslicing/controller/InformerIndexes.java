@@ -5,6 +5,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.nexslice.dynamicslicing.pool.AddressPool;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -16,16 +17,19 @@ import java.util.function.Function;
 public final class InformerIndexes {
   public static final String BY_OWNER_POD = Indexes.BY_OWNER_POD;
   public static final String BY_POOL_BLOCK = Indexes.BY_POOL_BLOCK;
-  public static final String BY_STATIC_BLOCK = Indexes.BY_STATIC_BLOCK;
   public static final String BY_SLICE = Indexes.BY_SLICE;
 
   private InformerIndexes() {}
 
   /** As NamespaceController adds them to the Deployment informer. */
   public static Map<String, Function<V1Deployment, List<String>>> deployments(AddressPool pool) {
-    return Map.of(Indexes.BY_POOL_BLOCK, Indexes::poolBlock,
-        Indexes.BY_OWNER_POD, Indexes::ownerPods, Indexes.BY_SLICE, Indexes::perUeSlice,
-        Indexes.BY_STATIC_BLOCK, Indexes.staticBlock(pool)::apply);
+    return Map.of(Indexes.BY_POOL_BLOCK, Indexes.poolBlocks(pool),
+        Indexes.BY_OWNER_POD, Indexes::ownerPods, Indexes.BY_SLICE, Indexes::perUeSlice);
+  }
+
+  /** As NamespaceController reads the pool index: namespace/name -> recorded pool. */
+  public static Optional<String> recordedPool(V1Deployment d) {
+    return Indexes.recordedPool(d);
   }
 
   /** As NamespaceController adds them to the Pod informer. */

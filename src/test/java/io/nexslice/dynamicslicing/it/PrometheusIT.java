@@ -35,9 +35,9 @@ import org.yaml.snakeyaml.Yaml;
  */
 @ExtendWith(ClusterExtension.class)
 class PrometheusIT {
-  /** free5GC UPFs take a /24 block each; a /23 holds two, so a third UE waits for one to free. */
+  /** free5GC UPFs take a block each; a /23 holds two /24s, so a third UE waits for one to free. */
   private static final Map<String, String> TWO_BLOCKS = Map.of("UPF_PROFILE", "free5gc",
-      "UPF_POOL_CIDR", "10.9.0.0/23", "UPF_REPLICAS", "0");
+      "UPF_POOL_CIDR", "10.9.0.0/23", "UPF_POOL_BLOCK_PREFIX", "24", "UPF_REPLICAS", "0");
   private static final String UE_WITHOUT_UPF = "DynamicSlicingUeWithoutUpf";
   private static final String POOL_EXHAUSTED = "DynamicSlicingUpfPoolExhausted";
 

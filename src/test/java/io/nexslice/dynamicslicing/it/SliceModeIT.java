@@ -65,7 +65,7 @@ class SliceModeIT {
   /** Issue #21: /metrics says which UEs wait for a UPF and why, in per-slice mode as in per-UE mode. */
   @Test
   void uesOfASliceWithoutABlockShowAsWaitingUntilOneFrees() throws Exception {
-    // free5GC UPFs take a /24 each: this pool holds one, so the second slice's UPF cannot be made.
+    // Slice UPFs take a /24 each (the per-slice default): this pool holds one, so the second slice's UPF cannot be made.
     RunningController c = controllers.start(Map.of("UPF_MODE", "per-slice", "UPF_REPLICAS", "0",
         "UPF_PROFILE", "free5gc", "UPF_POOL_CIDR", "10.9.0.0/24"));
     ue("ue-a", 1);

@@ -84,7 +84,7 @@ class UpfProfilesIT {
     }
     for (int i = 0; i < 50; i++) {
       String b = block("upf-ue-" + i);
-      assertTrue(b.matches("12\\.2\\.\\d+\\.0/24"), b);
+      assertTrue(b.matches("12\\.2\\.\\d+\\.\\d+/29"), "a /29 of 12.2.0.0/16, the per-UE default: " + b);
       String conf = config("upf-ue-" + i).getData().get("upfcfg.yaml");
       assertTrue(conf.contains("cidr: " + b), "the UPF's config serves its own block: " + conf);
       blocks.put("upf-ue-" + i, b);
@@ -103,7 +103,9 @@ class UpfProfilesIT {
 
   @Test
   void detachFreesABlockThatAWaitingUeThenGets() throws Exception {
-    controllers.start(Map.of("UPF_POOL_CIDR", "10.9.0.0/23", "UPF_REPLICAS", "0", "UPF_PROFILE", "free5gc"));
+    // Two /24 blocks, so the third UE waits.
+    controllers.start(Map.of("UPF_POOL_CIDR", "10.9.0.0/23", "UPF_POOL_BLOCK_PREFIX", "24", "UPF_REPLICAS", "0",
+        "UPF_PROFILE", "free5gc"));
     kube.createReadyUe(ns, "ue-a");
     kube.createReadyUe(ns, "ue-b");
     kube.awaitUpf(ns, "upf-ue-a");
@@ -138,7 +140,7 @@ class UpfProfilesIT {
     }
     kube.createReadyUe(ns, "ue-dynamic");
     kube.awaitUpf(ns, "upf-ue-dynamic");
-    assertEquals("10.9.1.0/24", block("upf-ue-dynamic"), "the block holding a static address is no one else's");
+    assertEquals("10.9.0.8/29", block("upf-ue-dynamic"), "the block holding a static address (10.9.0.0/29) is no one else's");
     for (String ue : claims.keySet()) {
       await().atMost(Kube.TIMEOUT).until(() -> kube.hasEvent(ns, ue, "Warning", "UeAddressInvalid"));
       assertNull(kube.deployment(ns, "upf-" + ue), ue);

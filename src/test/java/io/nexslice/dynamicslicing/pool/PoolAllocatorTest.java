@@ -1,31 +1,27 @@
 package io.nexslice.dynamicslicing.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PoolAllocatorTest {
   /** 10.9.0.0/22 in /24 blocks: four blocks. */
   private final AddressPool blocks = new AddressPool("10.9.0.0/22", 24);
-  /** What the informer indexes answer: pool (block or /32) -> UPFs whose Deployment records it. */
-  private final Map<String, Set<String>> cache = new HashMap<>();
-  /** block -> UPFs whose Deployment records a static address inside it. */
-  private final Map<String, Set<String>> staticCache = new HashMap<>();
-  private final PoolAllocator pool = new PoolAllocator(blocks, p -> cache.getOrDefault(p, Set.of()),
-      b -> staticCache.getOrDefault(b, Set.of()));
+  /** What the informer index answers: the pools the UPFs' Deployments record. */
+  private final CachedPools cache = new CachedPools(blocks);
+  private final PoolAllocator pool = new PoolAllocator(blocks, cache);
 
   private static UpfKey upf(String name) {
     return new UpfKey("ns", name);
   }
 
-  private void inCache(String pool, String... owners) {
-    cache.computeIfAbsent(pool, k -> new HashSet<>()).addAll(List.of(owners));
+  private void inCache(String pool, String owner) {
+    cache.put(owner, pool);
   }
 
   private Optional<String> allocate(String name) {
@@ -58,7 +54,7 @@ class PoolAllocatorTest {
     assertEquals(Optional.of("10.9.1.0/24"), pool.allocate(upf("upf-c"), Optional.of("10.8.0.0/24")),
         "a block outside the pool is replaced");
     assertEquals(Optional.of("10.9.3.0/24"), pool.allocate(upf("upf-d"), Optional.of("10.9.0.0/25")),
-        "so is one of another size");
+        "so is one of another size overlapping a block another UPF holds");
   }
 
   @Test
@@ -81,7 +77,7 @@ class PoolAllocatorTest {
     allocate("upf-c");
     allocate("upf-d");
     assertEquals(Optional.empty(), allocate("upf-e"), "upf-a's Deployment is not gone yet");
-    cache.remove("10.9.0.0/24");
+    cache.remove("ns/upf-a");
     assertEquals(Optional.of("10.9.0.0/24"), allocate("upf-e"));
   }
 
@@ -113,7 +109,6 @@ class PoolAllocatorTest {
   @Test
   void staticAddressesInTheCacheCountAsBound() {
     inCache("10.9.2.5/32", "ns/upf-s");
-    staticCache.computeIfAbsent("10.9.2.0/24", k -> new HashSet<>()).add("ns/upf-s");
     assertEquals(new PoolAllocator.Refused("is already bound to UPF ns/upf-s", true),
         pool.allocateStatic(upf("upf-t"), "10.9.2.5"));
     assertEquals(new PoolAllocator.Bound("10.9.2.5/32"), pool.allocateStatic(upf("upf-s"), "10.9.2.5"), "its own, after a restart");
@@ -125,10 +120,113 @@ class PoolAllocatorTest {
 
   @Test
   void aReleasedStaticAddressFreesItsBlock() {
-    PoolAllocator one = new PoolAllocator(new AddressPool("10.9.0.0/24", 24), p -> Set.of());
+    PoolAllocator one = new PoolAllocator(new AddressPool("10.9.0.0/24", 24), b -> Map.of());
     assertEquals(new PoolAllocator.Bound("10.9.0.7/32"), one.allocateStatic(upf("upf-s"), "10.9.0.7"));
     assertEquals(Optional.empty(), one.allocate(upf("upf-a"), Optional.empty()));
     one.release(upf("upf-s"));
     assertEquals(Optional.of("10.9.0.0/24"), one.allocate(upf("upf-a"), Optional.empty()));
+  }
+
+  // ---- pools of another size than the configured blocks: an upgrade, a mode switch ----
+
+  /** The default per-UE pool, 12.2.0.0/16 in /29 blocks, after an upgrade from /24 blocks. */
+  private final AddressPool perUe = new AddressPool("12.2.0.0/16", 29);
+  private final CachedPools upgraded = new CachedPools(perUe)
+      .put("ns/upf-old-0", "12.2.0.0/24")
+      .put("ns/upf-old-2", "12.2.2.0/24");
+  private final PoolAllocator afterUpgrade = new PoolAllocator(perUe, upgraded);
+
+  @Test
+  void afterAnUpgradeEachUpfKeepsTheLargerBlockItRecordsAndNewBlocksAreCutAroundThem() {
+    assertEquals(Optional.of("12.2.0.0/24"), afterUpgrade.allocate(upf("upf-old-0"), Optional.of("12.2.0.0/24")),
+        "a live UPF keeps its /24: moving it would cut its UE's sessions");
+    List<String> given = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      given.add(afterUpgrade.allocate(upf("upf-new-" + i), Optional.empty()).orElseThrow());
+    }
+    assertEquals("12.2.1.0/29", given.get(0), "the first /29 past the /24 at 12.2.0.0");
+    assertEquals("12.2.1.248/29", given.get(31));
+    assertEquals("12.2.3.0/29", given.get(32), "12.2.2.0/24 is skipped whole");
+    for (String block : given) {
+      assertFalse(AddressPool.overlaps(block, "12.2.0.0/24") || AddressPool.overlaps(block, "12.2.2.0/24"), block);
+    }
+    assertEquals(Optional.of("12.2.2.0/24"), afterUpgrade.allocate(upf("upf-old-2"), Optional.of("12.2.2.0/24")),
+        "and the other one too, after the new UPFs were served");
+  }
+
+  @Test
+  void aKeptLargerBlockIsReservedWholeUntilItsUpfIsGone() {
+    AddressPool four = new AddressPool("10.9.0.0/23", 25);
+    CachedPools cached = new CachedPools(four).put("ns/upf-old", "10.9.0.0/24");
+    PoolAllocator a = new PoolAllocator(four, cached);
+    assertEquals(Optional.of("10.9.0.0/24"), a.allocate(upf("upf-old"), Optional.of("10.9.0.0/24")));
+    assertEquals(Optional.of("10.9.1.0/25"), a.allocate(upf("upf-a"), Optional.empty()));
+    assertEquals(Optional.of("10.9.1.128/25"), a.allocate(upf("upf-b"), Optional.empty()));
+    assertEquals(Optional.empty(), a.allocate(upf("upf-c"), Optional.empty()), "the /24 covers two /25 blocks");
+    cached.remove("ns/upf-old");
+    assertEquals(Optional.empty(), a.allocate(upf("upf-c"), Optional.empty()), "its reservation holds both still");
+    a.release(upf("upf-old"));
+    assertEquals(Optional.of("10.9.0.0/25"), a.allocate(upf("upf-c"), Optional.empty()));
+    assertEquals(Optional.of("10.9.0.128/25"), a.allocate(upf("upf-d"), Optional.empty()));
+  }
+
+  @Test
+  void smallerRecordedBlocksAreKeptAndTheBlockAroundThemIsNotHandedOut() {
+    // Per-UE /29s, then UPF_POOL_BLOCK_PREFIX=24 (or a switch to per-slice, whose default is /24).
+    cache.put("ns/upf-a", "10.9.1.8/29").put("ns/upf-b", "10.9.1.16/29");
+    assertEquals(Optional.of("10.9.1.8/29"), pool.allocate(upf("upf-a"), Optional.of("10.9.1.8/29")));
+    assertEquals(Optional.of("10.9.1.16/29"), pool.allocate(upf("upf-b"), Optional.of("10.9.1.16/29")),
+        "two /29s in one /24 do not overlap: neither moves");
+    assertEquals(Optional.of("10.9.0.0/24"), allocate("upf-c"));
+    assertEquals(Optional.of("10.9.2.0/24"), allocate("upf-d"), "10.9.1.0/24 has their /29s in it");
+    assertEquals(Optional.of("10.9.3.0/24"), allocate("upf-e"));
+    assertEquals(Optional.empty(), allocate("upf-f"));
+  }
+
+  @Test
+  void aRecordedBlockIsReplacedOnlyWhenItLiesOutsideThePoolOrOverlapsAnotherUpfsAndSaysWhy() {
+    upgraded.put("ns/upf-stray", "12.2.0.8/29"); // left by an older version or a hand: inside upf-old-0's /24
+    assertEquals(Optional.of("overlaps the UE pool 12.2.0.0/24 of UPF ns/upf-old-0"),
+        afterUpgrade.whyNotKept(upf("upf-stray"), "12.2.0.8/29"));
+    assertEquals(Optional.of("12.2.1.0/29"), afterUpgrade.allocate(upf("upf-stray"), Optional.of("12.2.0.8/29")));
+    assertEquals(Optional.of("is not a block of UPF_POOL_CIDR (12.2.0.0/16 in /29 blocks)"),
+        afterUpgrade.whyNotKept(upf("upf-x"), "12.3.0.0/24"));
+    assertEquals(Optional.of("is not a block of UPF_POOL_CIDR (12.2.0.0/16 in /29 blocks)"),
+        afterUpgrade.whyNotKept(upf("upf-x"), "12.2.0.0/15"), "larger than the whole pool");
+    assertEquals(Optional.of("is not a block of UPF_POOL_CIDR (12.2.0.0/16 in /29 blocks)"),
+        afterUpgrade.whyNotKept(upf("upf-x"), "12.2.9.0/31"), "no free5GC pool");
+    assertEquals(Optional.empty(), afterUpgrade.whyNotKept(upf("upf-old-0"), "12.2.0.0/24"));
+    assertEquals(Optional.empty(), afterUpgrade.whyNotKept(upf("upf-x"), "12.2.200.0/22"), "any free network of the pool");
+  }
+
+  @Test
+  void aStaticAddressInsideALargerBlockOfAnotherUpfIsRefused() {
+    assertEquals(new PoolAllocator.Refused("lies in the UE pool 12.2.2.0/24 of UPF ns/upf-old-2, whose UEs the SMF"
+        + " could give it to", true), afterUpgrade.allocateStatic(upf("upf-s"), "12.2.2.77"));
+    assertEquals(new PoolAllocator.Bound("12.2.1.77/32"), afterUpgrade.allocateStatic(upf("upf-s"), "12.2.1.77"));
+    assertEquals(Optional.of("12.2.1.0/29"), afterUpgrade.allocate(upf("upf-a"), Optional.empty()));
+    assertEquals(Optional.of("12.2.1.8/29"), afterUpgrade.allocate(upf("upf-b"), Optional.empty()));
+    List<String> next = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      next.add(afterUpgrade.allocate(upf("upf-c" + i), Optional.empty()).orElseThrow());
+    }
+    assertEquals("12.2.1.64/29", next.get(6));
+    assertEquals("12.2.1.80/29", next.get(7), "12.2.1.72/29 holds upf-s's static address");
+    assertEquals(Optional.of("overlaps the UE pool 12.2.1.77/32 of UPF ns/upf-s"),
+        afterUpgrade.whyNotKept(upf("upf-d"), "12.2.1.72/29"), "nor is it kept by a UPF that recorded it");
+  }
+
+  @Test
+  void ofTwoUpfsRecordingOverlappingPoolsOnlyTheOneNamedLastMovesWhicheverComesFirst() {
+    for (boolean firstNamedFirst : new boolean[] {true, false}) {
+      AddressPool p = new AddressPool("12.2.0.0/16", 29);
+      CachedPools cached = new CachedPools(p).put("ns/upf-a", "12.2.0.8/29").put("ns/upf-b", "12.2.0.0/24");
+      PoolAllocator a = new PoolAllocator(p, cached);
+      Optional<String> first = firstNamedFirst ? a.allocate(upf("upf-a"), Optional.of("12.2.0.8/29")) : Optional.empty();
+      assertEquals(Optional.of("12.2.0.0/29"), a.allocate(upf("upf-b"), Optional.of("12.2.0.0/24")),
+          "upf-b moves, to the first block clear of upf-a's (its own old pool is in no one's way)");
+      assertEquals(Optional.of("12.2.0.8/29"), firstNamedFirst ? first : a.allocate(upf("upf-a"), Optional.of("12.2.0.8/29")),
+          "upf-a keeps its pool, though the cache still shows upf-b's old one around it");
+    }
   }
 }

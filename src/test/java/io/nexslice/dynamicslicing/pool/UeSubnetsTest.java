@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class UeSubnetsTest {
-  private final PoolAllocator blocks = new PoolAllocator(new AddressPool("10.9.0.0/23", 24), b -> Set.of());
+  private final PoolAllocator blocks = new PoolAllocator(new AddressPool("10.9.0.0/23", 24), b -> Map.of());
 
   @Test
   void smfSubnetsAreSharedByTheUpfsOfADnnAndTakeNoBlock() {
@@ -45,9 +44,8 @@ class UeSubnetsTest {
 
   @Test
   void staticAddressesInTheCacheCountLikeReservations() {
-    PoolAllocator cached = new PoolAllocator(new AddressPool("10.9.0.0/23", 24),
-        pool -> pool.equals("10.9.0.7/32") ? Set.of("ns/upf-old") : Set.of(),
-        block -> block.equals("10.9.0.0/24") ? Set.of("ns/upf-old") : Set.of());
+    AddressPool pool = new AddressPool("10.9.0.0/23", 24);
+    PoolAllocator cached = new PoolAllocator(pool, new CachedPools(pool).put("ns/upf-old", "10.9.0.7/32"));
     UeSubnets subnets = UeSubnets.fromPool(cached);
     assertEquals(new UeSubnets.AddressInvalid("is already bound to UPF ns/upf-old", true),
         subnets.assign(new UpfKey("ns", "upf-new"), "dnn", Optional.empty(), Optional.of("10.9.0.7")));
@@ -64,5 +62,23 @@ class UeSubnetsTest {
     assertEquals(new UeSubnets.Exhausted("10.9.0.0/23 in /24 blocks"), subnets.assign(new UpfKey("ns", "upf-c"), "oai", Optional.empty(), Optional.empty()));
     subnets.release(new UpfKey("ns", "upf-a"));
     assertEquals(new UeSubnets.Assigned("10.9.0.0/24"), subnets.assign(new UpfKey("ns", "upf-c"), "oai", Optional.empty(), Optional.empty()));
+  }
+
+  @Test
+  void aRecordedPoolThatCannotBeKeptIsReplacedAndSaysWhy() {
+    AddressPool pool = new AddressPool("10.9.0.0/23", 29);
+    UeSubnets subnets = UeSubnets.fromPool(new PoolAllocator(pool, new CachedPools(pool)
+        .put("ns/upf-a", "10.9.0.0/24").put("ns/upf-b", "10.9.0.0/29")));
+    assertEquals(new UeSubnets.Assigned("10.9.0.0/24"),
+        subnets.assign(new UpfKey("ns", "upf-a"), "dnn", Optional.of("10.9.0.0/24"), Optional.empty()),
+        "a /24 from before the default became /29 is kept, with nothing to say");
+    assertEquals(new UeSubnets.Assigned("10.9.1.0/29", Optional.of("10.9.0.0/29 overlaps the UE pool 10.9.0.0/24 of UPF ns/upf-a")),
+        subnets.assign(new UpfKey("ns", "upf-b"), "dnn", Optional.of("10.9.0.0/29"), Optional.empty()));
+    assertEquals(new UeSubnets.Assigned("10.9.1.8/29",
+            Optional.of("10.8.0.0/24 is not a block of UPF_POOL_CIDR (10.9.0.0/23 in /29 blocks)")),
+        subnets.assign(new UpfKey("ns", "upf-c"), "dnn", Optional.of("10.8.0.0/24"), Optional.empty()));
+    assertEquals(new UeSubnets.Assigned("10.9.1.16/29"),
+        subnets.assign(new UpfKey("ns", "upf-d"), "dnn", Optional.of("10.9.1.40/32"), Optional.empty()),
+        "a static address given up is the UE owner's change, not a pool lost");
   }
 }

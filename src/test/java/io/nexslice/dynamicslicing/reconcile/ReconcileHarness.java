@@ -118,8 +118,7 @@ final class ReconcileHarness {
     SlotWriter slotWriter = new SlotWriter(applyJson, writer, expectations, new ParallelWrites(Runnable::run));
     UeMarks marks = new UeMarks(writer, expectations);
     SliceResolver slices = new SliceResolver(config.defaultSlice());
-    this.pool = new PoolAllocator(config.pool(), upfsIndexed(InformerIndexes.BY_POOL_BLOCK),
-        upfsIndexed(InformerIndexes.BY_STATIC_BLOCK));
+    this.pool = new PoolAllocator(config.pool(), this::poolsOverlapping);
     this.subnets = profile.smfAssignsAddresses()
         ? UeSubnets.fromSmf(config.sliceUeSubnets()::forDnn)
         : UeSubnets.fromPool(pool);
@@ -145,6 +144,16 @@ final class ReconcileHarness {
     return key -> deployments.byIndex(index, key).stream()
         .map(d -> new UpfKey(d.getMetadata().getNamespace(), d.getMetadata().getName()).cacheKey())
         .collect(Collectors.toSet());
+  }
+
+  /** As NamespaceController.poolsOverlapping: namespace/name -> recorded pool of the UPFs whose pool overlaps a block. */
+  private Map<String, String> poolsOverlapping(String block) {
+    Map<String, String> out = new HashMap<>();
+    for (V1Deployment d : deployments.byIndex(InformerIndexes.BY_POOL_BLOCK, block)) {
+      InformerIndexes.recordedPool(d).ifPresent(p ->
+          out.put(new UpfKey(d.getMetadata().getNamespace(), d.getMetadata().getName()).cacheKey(), p));
+    }
+    return out;
   }
 
   Result reconcile(String podName) {

@@ -72,6 +72,19 @@ class SliceUpfReconcilerTest {
     assertEquals(deletes(ReconcileHarness.upfOf(UE), "own"), h.writer.described().subList(3, 6));
   }
 
+  /** Switching from per-UE to per-slice with free5GC: the slice's /24 is clear of the /29 kept meanwhile. */
+  @Test
+  void theSlicesBlockAvoidsThePerUeBlocksLeftFromPerUeMode() {
+    ReconcileHarness free5gc = new ReconcileHarness(Map.of("UPF_MODE", "per-slice", "UPF_PROFILE", "free5gc"));
+    free5gc.addPod(UE, NEW_UID, PodState.READY, null);
+    free5gc.addPerUeUpf(UE, NEW_UID, "own", "12.2.0.0/29");
+
+    assertEquals(new Result(true, Duration.ofSeconds(1)), free5gc.reconcile(UE));
+    V1Deployment d = (V1Deployment) ((RecordingUpfWriter.Apply) free5gc.writer.calls().get(1)).object();
+    assertEquals("12.2.1.0/24", d.getMetadata().getAnnotations().get(Names.ANNOTATION_POOL),
+        "12.2.0.0/24 holds the per-UE UPF's /29 until it goes");
+  }
+
   @Test
   void theGroupKeyRemovesTheUpfOnceNoUeIsLeft() {
     h.addSharedUpf(List.of(new UeRef(NS, UE, NEW_UID)), "ours", h.firstSubnet("oai"));

@@ -176,7 +176,8 @@ class UpfReconcilerTest {
 
   @Test
   void withPoolBlocksEachUpfHoldsItsOwnBlockAndKeepsItAcrossARestart() {
-    ReconcileHarness free5gc = new ReconcileHarness(Map.of("UPF_PROFILE", "free5gc", "UPF_POOL_CIDR", "10.9.0.0/22"));
+    ReconcileHarness free5gc = new ReconcileHarness(Map.of("UPF_PROFILE", "free5gc", "UPF_POOL_CIDR", "10.9.0.0/22",
+        "UPF_POOL_BLOCK_PREFIX", "24"));
     free5gc.addPerUeUpf("ue0", "uid-0", "ue0", "10.9.0.0/24");
     free5gc.addPod("ue0", "uid-0", PodState.READY, "upf-ue0");
     free5gc.addPerUeUpf(UE, NEW_UID, "ours", "10.9.2.0/24"); // not the first free block: chosen before a restart
@@ -192,9 +193,42 @@ class UpfReconcilerTest {
   }
 
   @Test
+  void aUpfRecordingABlockOfAnotherSizeKeepsItAndNoNewBlockOverlapsIt() {
+    // Blocks of /24 written before the block size changed (the per-UE default became /29).
+    ReconcileHarness free5gc = new ReconcileHarness(Map.of("UPF_PROFILE", "free5gc", "UPF_POOL_CIDR", "10.9.0.0/22",
+        "UPF_POOL_BLOCK_PREFIX", "26"));
+    free5gc.addPerUeUpf(UE, NEW_UID, "ours", "10.9.0.0/24");
+    free5gc.addPod(UE, NEW_UID, PodState.READY, UPF);
+    free5gc.addPod("ue2", "uid-2", PodState.READY, null);
+
+    assertEquals(DONE, free5gc.reconcile(UE));
+    assertEquals(List.of(), free5gc.writer.described(), "the live UPF keeps its /24: nothing rewritten");
+    assertEquals(List.of(), free5gc.events.described());
+    assertEquals(DONE, free5gc.reconcile("ue2"));
+    V1Deployment d = (V1Deployment) ((RecordingUpfWriter.Apply) free5gc.writer.calls().get(1)).object();
+    assertEquals("10.9.1.0/26", d.getMetadata().getAnnotations().get(Names.ANNOTATION_POOL), "the first /26 past the /24");
+  }
+
+  @Test
+  void aUpfWhosePoolCannotBeKeptMovesWithAWarning() {
+    ReconcileHarness free5gc = new ReconcileHarness(Map.of("UPF_PROFILE", "free5gc", "UPF_POOL_CIDR", "10.9.0.0/22"));
+    free5gc.addPerUeUpf(UE, NEW_UID, "ours", "10.8.0.0/24"); // UPF_POOL_CIDR changed since
+    free5gc.addPod(UE, NEW_UID, PodState.READY, UPF);
+
+    assertEquals(DONE, free5gc.reconcile(UE));
+    assertEquals(List.of("Normal UpfUpdated on ue1/uid-new", "Warning UpfPoolMoved on ue1/uid-new"), free5gc.events.described());
+    String message = free5gc.events.events().get(1).message();
+    assertTrue(message.startsWith("Moved UPF upf-ue1 to UE pool 10.9.0.0/29: its pool 10.8.0.0/24 is"
+        + " not a block of UPF_POOL_CIDR (10.9.0.0/22 in /29 blocks)"), message);
+    free5gc.deliver();
+    assertEquals(DONE, free5gc.reconcile(UE));
+    assertEquals(2, free5gc.events.described().size(), "said once");
+  }
+
+  @Test
   void whenThePoolIsExhaustedTheUeWaitsWithAWarning() {
     ReconcileHarness free5gc = new ReconcileHarness(Map.of("UPF_PROFILE", "free5gc", "UPF_POOL_CIDR", "10.9.0.0/24"));
-    free5gc.addPerUeUpf("ue0", "uid-0", "ue0", "10.9.0.0/24");
+    free5gc.addPerUeUpf("ue0", "uid-0", "ue0", "10.9.0.0/24"); // a /24 from before the /29 default: all 32 blocks
     free5gc.addPod("ue0", "uid-0", PodState.READY, null);
     free5gc.addPod(UE, NEW_UID, PodState.READY, null);
 
