@@ -158,10 +158,14 @@ cmd_start() {
   local attempt etcd_port peer_port api_port
   for attempt in 1 2 3; do
     etcd_port=$(free_port); peer_port=$(free_port)
+    # --quota-backend-bytes: 8 GiB, etcd's suggested maximum; its default 2 GiB filled up in the
+    # benchmark (tens of thousands of objects, with kube-controller-manager's ReplicaSets and pods),
+    # and etcd then refuses every write ("mvcc: database space exceeded").
     start_bg etcd "$etcd_bin" --name local --data-dir "$DIR/etcd" \
       --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
       --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
-      --initial-cluster "local=http://127.0.0.1:$peer_port" --unsafe-no-fsync --log-level warn
+      --initial-cluster "local=http://127.0.0.1:$peer_port" --unsafe-no-fsync --log-level warn \
+      --quota-backend-bytes 8589934592
     if wait_for etcd 15 curl -sf --max-time 1 "http://127.0.0.1:$etcd_port/health" -o /dev/null; then break; fi
     kill "$(cat "$DIR/pids/etcd")" 2>/dev/null || true
     ((attempt < 3)) || die "etcd did not start: $(tail -5 "$DIR/logs/etcd.log")"

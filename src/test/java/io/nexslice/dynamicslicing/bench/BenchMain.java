@@ -167,7 +167,7 @@ public final class BenchMain {
     if (a.containsKey("--out")) {
       Files.writeString(Path.of(a.get("--out")), table);
     }
-    System.exit(0);
+    System.exit(bench.failed().isEmpty() ? 0 : 1);
   }
 
   public String runAll() throws Exception {
@@ -178,15 +178,54 @@ public final class BenchMain {
   public String run(String only) throws Exception {
     List<String> ids = List.of(only.toUpperCase().split(","));
     if (ids.contains("P1")) {
-      p1();
+      scenario("P1", this::p1);
     }
     if (ids.contains("P2") || ids.contains("P4")) {
-      p2AndP4();
+      scenario("P2", this::p2AndP4);
     }
     if (ids.contains("P3") || ids.contains("P5")) {
-      p3AndP5();
+      scenario("P3", this::p3AndP5);
     }
     return table();
+  }
+
+  interface Scenario {
+    void run() throws Exception;
+  }
+
+  /** Scenarios that failed; their rows say so. */
+  private final List<String> failed = new ArrayList<>();
+
+  public List<String> failed() {
+    return List.copyOf(failed);
+  }
+
+  /**
+   * Runs one scenario; a failure is a row of the table (and the run's exit status), not the end
+   * of the run: the scenarios before it keep their numbers. Then, with kube-controller-manager,
+   * removes the scenario's namespaces and waits until they are gone, so the next scenario starts
+   * on a cluster without the last one's objects (and etcd gets their space back).
+   */
+  private void scenario(String id, Scenario s) throws Exception {
+    try {
+      s.run();
+    } catch (Exception e) {
+      failed.add(id);
+      e.printStackTrace();
+      row(id, "FAILED: " + e, "", "", "", "", "", "NO");
+    }
+    System.err.println("bench: " + id + " done\n" + table());
+    if (controllerManager) {
+      List<String> made = List.copyOf(namespaces);
+      deleteNamespaces();
+      namespaces.clear();
+      try {
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() ->
+            core.listNamespace().execute().getItems().stream().noneMatch(n -> made.contains(n.getMetadata().getName())));
+      } catch (RuntimeException e) {
+        System.err.println("bench: the namespaces of " + id + " are not gone after 5 minutes: " + e.getMessage());
+      }
+    }
   }
 
   // ---------------------------------------------------------------- helpers

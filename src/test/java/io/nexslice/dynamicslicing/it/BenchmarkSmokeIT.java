@@ -27,6 +27,7 @@ class BenchmarkSmokeIT {
     try {
       String table = bench.runAll();
       System.out.println(table);
+      assertTrue(bench.failed().isEmpty(), "scenarios failed: " + bench.failed() + "\n" + table);
       for (String id : List.of("P1", "P2", "P3", "P4", "P5")) {
         assertTrue(table.contains("| " + id + " "), id + " missing:\n" + table);
       }
