@@ -31,14 +31,15 @@ import java.util.function.Function;
  * measured in the same run, one sample of each in turn: the same UPF pod started without the
  * controller, a Deployment this process creates from a copy of the UPF Deployment the controller
  * just made (same pod template, its ConfigMap copied under the new name; no owner, no labels or
- * annotations of the controller's), timed from the create call to its pod's Ready. The difference
- * is what the controller adds (watch delivery, reconcile, writes) to what kube-controller-manager,
- * kube-scheduler and the kubelet take anyway.
+ * annotations of the controller's), timed from the create call to its pod's Ready, made at the
+ * Ready of a UE the controller does not serve, so that both UPF pods start beside a UE pod just
+ * Ready. The difference is what the controller adds (watch delivery, reconcile, writes) to what
+ * kube-controller-manager, kube-scheduler and the kubelet take anyway.
  *
  * <p>Every time is the {@code System.nanoTime()} at which this process's watch (PodTimeline) saw
  * the event, no polling. UEs are added with {@code scripts/ue.sh add} and removed with
  * {@code scripts/ue.sh remove}; each sample starts once the pods of the one before are gone, so
- * every pod starts on a node that runs only the two controller replicas besides it.
+ * every UPF pod starts on a node that runs only the two controller replicas and one UE besides it.
  *
  * <p>Args: --kubeconfig F --root R --ue-image I [--kubectl K] [--samples N] [--warmup W] [--out F]
  */
@@ -152,11 +153,21 @@ public final class PodReadyBench {
     return new ControllerRun(new Sample(path, ms(marked - start)), floor);
   }
 
-  /** The UPF's pod started without the controller: from the create call of its copy to that pod's Ready. */
+  /**
+   * The UPF's pod started without the controller: from the create call of its copy to that pod's
+   * Ready. The copy is created at the Ready of a UE that the controller does not serve (added by
+   * ue.sh and opted out at once), so that the floor's pod, like the controller's, starts beside a
+   * UE pod that has just turned Ready and probes its registration: the node runs the same pods in
+   * both samples, and only the controller differs.
+   */
   private Sample floorSample(FloorObjects floor, String tag) throws Exception {
+    String bystander = ues.add(ueImage);
+    ues.optOut(bystander);
+    String bystanderUid = timeline.livePodUid(bystander, TIMEOUT);
     if (floor.configMap() != null) {
       core.createNamespacedConfigMap(NS, floor.configMap()).execute();
     }
+    timeline.podAt(bystanderUid, Moment.READY, TIMEOUT);
     long start = System.nanoTime();
     V1Deployment made = apps.createNamespacedDeployment(NS, floor.deployment()).execute();
     double[] path = podPath(start, timeline.deployment(made.getMetadata().getUid(), TIMEOUT));
@@ -179,7 +190,11 @@ public final class PodReadyBench {
       delete.add("configmap/" + name);
     }
     ues.sh(delete);
+    ues.remove(bystander);
     awaitQuietNode();
+    if (timeline.sawDeployment(UpfNames.forPod(bystander), bystanderUid)) {
+      problems.add(tag + ": the controller served the opted-out UE " + bystander);
+    }
     return new Sample(path, Double.NaN);
   }
 
@@ -259,7 +274,7 @@ public final class PodReadyBench {
     rows.add("| P7: " + controller.size() + " UEs, one at a time (ms) | median | p95 | min | max |");
     rows.add("|---|---|---|---|---|");
     rows.add(row("controller: UE Ready -> its UPF's pod Ready", c, f, false));
-    rows.add(row("floor: the same pod without the controller, Deployment create -> pod Ready", f, c, false));
+    rows.add(row("floor: the same pod without the controller (beside a UE just Ready, not served), Deployment create -> pod Ready", f, c, false));
     rows.add(row("controller - floor", c, f, true));
     rows.add(row("controller: UE Ready -> its UPF's pod scheduled (all before the kubelet)", cScheduled, fScheduled, false));
     rows.add(row("floor: Deployment create -> pod scheduled", fScheduled, cScheduled, false));
@@ -285,8 +300,8 @@ public final class PodReadyBench {
     rows.add(String.format("| after the row: UPF pod Ready -> UE pod marked nexslice.io/upf-ready (controller) | %.0f | | | %.0f | |",
         marked.percentile(50), marked.percentile(95)));
     rows.add("");
-    rows.add("The floor's pod spec, as the API server stored it, equals its UPF's but for the ConfigMap's name: "
-        + (problems.isEmpty() ? "yes, every sample" : "**no**: " + String.join("; ", problems)));
+    rows.add("Checks: the floor's pod spec, as the API server stored it, equals its UPF's but for the ConfigMap's name, and the"
+        + " controller served no opted-out UE: " + (problems.isEmpty() ? "yes, every sample" : "**no**: " + String.join("; ", problems)));
     return rows;
   }
 

@@ -190,6 +190,11 @@ final class PodTimeline implements AutoCloseable {
         .findFirst().orElse(null), timeout);
   }
 
+  /** True if a Deployment named {@code name} with controller owner {@code ownerUid} was ever seen. */
+  boolean sawDeployment(String name, String ownerUid) {
+    return deployments.values().stream().anyMatch(d -> d.name().equals(name) && Objects.equals(d.ownerUid(), ownerUid));
+  }
+
   /** The Deployment {@code uid}, once seen. */
   Seen deployment(String uid, Duration timeout) throws InterruptedException {
     return signal.await("Deployment " + uid, () -> deployments.get(uid), timeout);

@@ -38,6 +38,11 @@ final class UeScript {
     sh(List.of("bash", projectRoot.resolve("scripts/ue.sh").toString(), "remove", pod, "--namespace", namespace));
   }
 
+  /** {@code scripts/ue.sh optout <pod>}: removes the pod's opt-in label, so the controller no longer selects it. */
+  void optOut(String pod) throws IOException, InterruptedException {
+    sh(List.of("bash", projectRoot.resolve("scripts/ue.sh").toString(), "optout", pod, "--namespace", namespace));
+  }
+
   /**
    * Runs a command (a leading "kubectl" is the configured kubectl with the kubeconfig) and returns
    * its output; an IllegalStateException with that output when it fails or runs over 2 minutes.
