@@ -12,6 +12,11 @@
 #                                   (scripts/run.sh --in-cluster) on its own full local cluster
 #                                   (Linux, root), N samples (default 5) of each way of stopping
 #                                   the leader, with UEs added and removed during each hand-over.
+#   scripts/bench.sh --pod-ready [N] P7 only: the same installation on its own full local cluster;
+#                                   N UEs (default 20) added one at a time with scripts/ue.sh, each
+#                                   timed from its Ready to its UPF's pod Ready, and in turn with
+#                                   them the same UPF pod started without the controller (a copy
+#                                   of its Deployment made by the benchmark), the kubelet's floor.
 # Env: CONTROLLER_JVM (JVM options of the controller process, default as the Dockerfile's less
 #      the container sizing), CONTROLLER_CPUS (its CPU limit, a cgroup quota as the Deployment's
 #      1 CPU; default 1, 0 for none), CONTROLLER_MEMORY_MIB (its memory limit, a cgroup as the
@@ -30,12 +35,16 @@ machine() {
   echo "- cores: $(nproc), memory: $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
   echo "- JVM: $(java -version 2>&1 | head -1)"
 }
-if [[ ${1:-} == --failover ]]; then
-  SAMPLES=${2:-5}
+if [[ ${1:-} == --failover || ${1:-} == --pod-ready ]]; then
+  if [[ $1 == --failover ]]; then
+    MODE=failover CLASS=FailoverBench SAMPLES=${2:-5}
+  else
+    MODE=pod-ready CLASS=PodReadyBench SAMPLES=${2:-20}
+  fi
   mvn -B -q -DskipTests package test-compile >&2
   CP=$(mktemp)
   mvn -B -q dependency:build-classpath -Dmdep.outputFile="$CP" -Dmdep.includeScope=test >&2
-  DIR=$(mktemp -d /tmp/ds-failover-XXXX)
+  DIR=$(mktemp -d "/tmp/ds-$MODE-XXXX")
   trap 'scripts/local-cluster.sh stop --dir "$DIR" >/dev/null 2>&1 || true; rm -f "$CP"' EXIT
   # Its own cluster (the kubeconfig of the environment is ignored): run.sh starts it, builds and
   # imports the image and installs manifests/ with the image changed, as a user would.
@@ -44,8 +53,11 @@ if [[ ${1:-} == --failover ]]; then
   machine
   echo "- control plane: $("$ASSETS/kube-apiserver" --version 2>&1 | head -1), with kube-controller-manager and a kubelet (full local cluster)"
   echo "- controller: the image of scripts/build-image.sh, manifests/ as shipped (2 replicas, lease 15 s, renew 10 s, retry 2 s, 1 CPU limit)"
+  if [[ $MODE == pod-ready ]]; then
+    echo "- pods: UEs localhost/nexslice-ue-simulator:dev (scripts/ue.sh add), UPFs localhost/nexslice-upf-simulator:dev (oai profile), images local (no pulls)"
+  fi
   echo
-  java -cp "target/test-classes:target/classes:$(cat "$CP")" io.nexslice.dynamicslicing.bench.FailoverBench \
+  java -cp "target/test-classes:target/classes:$(cat "$CP")" "io.nexslice.dynamicslicing.bench.$CLASS" \
     --kubeconfig "$DIR/kubeconfig" --kubectl "$ASSETS/kubectl" --local-dir "$DIR" --root "$ROOT" \
     --ue-image localhost/nexslice-ue-simulator:dev --samples "$SAMPLES" ${BENCH_OUT:+--out "$BENCH_OUT"}
   exit 0

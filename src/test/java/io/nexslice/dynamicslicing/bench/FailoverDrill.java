@@ -15,7 +15,6 @@ import io.kubernetes.client.openapi.models.V1LeaseList;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,8 +95,7 @@ public final class FailoverDrill implements AutoCloseable {
   private final AppsV1Api apps;
   private final CoordinationV1Api coordination;
   private final Path containerdSocket;
-  private final Map<String, String> ueShEnv;
-  private final Path projectRoot;
+  private final UeScript ues;
   private final String ueImage;
   /** UE pod -> the uid of its UPF Deployment when it was first served. */
   private final Map<String, String> served = new LinkedHashMap<>();
@@ -117,8 +115,7 @@ public final class FailoverDrill implements AutoCloseable {
     this.apps = new AppsV1Api(client);
     this.coordination = new CoordinationV1Api(client);
     this.containerdSocket = localDir.resolve("node/containerd.sock");
-    this.projectRoot = projectRoot;
-    this.ueShEnv = ueShEnv;
+    this.ues = new UeScript(projectRoot, ueShEnv, NS);
     this.ueImage = ueImage;
     this.leaseWatch = new SharedInformerFactory(BenchMain.client(kubeconfig, 0)); // informers need no read timeout
     SharedIndexInformer<V1Lease> leases = leaseWatch.sharedIndexInformerFor(params -> coordination.listNamespacedLease(NS)
@@ -183,7 +180,7 @@ public final class FailoverDrill implements AutoCloseable {
     }
     // Changes while nobody leads: one UE arrives, one leaves.
     String added = addUe();
-    sh(List.of("bash", projectRoot.resolve("scripts/ue.sh").toString(), "remove", gone, "--namespace", NS));
+    ues.remove(gone);
 
     String[] newLeader = new String[1];
     long firstReconcile = await("a new leader's first reconcile", () -> {
@@ -321,10 +318,7 @@ public final class FailoverDrill implements AutoCloseable {
   }
 
   private String addUe() throws Exception {
-    String out = sh(List.of("bash", projectRoot.resolve("scripts/ue.sh").toString(), "add", "--image", ueImage,
-        "--namespace", NS));
-    String ue = out.lines().filter(l -> l.startsWith("created ")).findFirst().orElseThrow()
-        .replaceFirst("^created [^/]*/(\\S+).*", "$1");
+    String ue = ues.add(ueImage);
     uids.put(ue, core.readNamespacedPod(ue, NS).execute().getMetadata().getUid());
     return ue;
   }
@@ -353,20 +347,7 @@ public final class FailoverDrill implements AutoCloseable {
   }
 
   private String sh(List<String> cmd) throws IOException, InterruptedException {
-    List<String> full = new ArrayList<>(cmd);
-    if (full.get(0).equals("kubectl")) {
-      full.set(0, ueShEnv.getOrDefault("KUBECTL", "kubectl"));
-      full.addAll(1, List.of("--kubeconfig", ueShEnv.get("KUBECONFIG")));
-    }
-    ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true);
-    pb.environment().putAll(ueShEnv);
-    pb.environment().put("UE_NAMESPACE", NS);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", full) + " failed:\n" + out);
-    }
-    return out;
+    return ues.sh(cmd);
   }
 
   /** Polls every 50 ms (the gap itself is read from the log, not from this loop) until non-null. */

@@ -25,7 +25,7 @@ final class UpfWatcher implements AutoCloseable {
   private final SharedInformerFactory factory;
   private final Map<String, Long> deploymentSeen = new ConcurrentHashMap<>();
   private final Map<String, Long> serviceSeen = new ConcurrentHashMap<>();
-  private final Object changed = new Object();
+  private final EventSignal changed = new EventSignal();
 
   UpfWatcher(ApiClient watchClient) {
     factory = new SharedInformerFactory(watchClient);
@@ -52,9 +52,7 @@ final class UpfWatcher implements AutoCloseable {
       @Override
       public void onAdd(T obj) {
         seen.putIfAbsent(key(obj), System.nanoTime());
-        synchronized (changed) {
-          changed.notifyAll();
-        }
+        changed.signal();
       }
 
       @Override
@@ -76,21 +74,11 @@ final class UpfWatcher implements AutoCloseable {
   /** When both objects of the UPF {@code ns/name} were seen (nanoTime), waiting up to {@code timeout}. */
   long awaitBoth(String ns, String name, Duration timeout) throws InterruptedException {
     String key = ns + "/" + name;
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (changed) {
-      while (true) {
-        Long d = deploymentSeen.get(key);
-        Long s = serviceSeen.get(key);
-        if (d != null && s != null) {
-          return Math.max(d, s);
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new IllegalStateException("UPF " + key + " did not appear within " + timeout);
-        }
-        changed.wait(Math.max(1, left / 1_000_000));
-      }
-    }
+    return changed.await("UPF " + key + " to appear", () -> {
+      Long d = deploymentSeen.get(key);
+      Long s = serviceSeen.get(key);
+      return d != null && s != null ? Math.max(d, s) : null;
+    }, timeout);
   }
 
   @Override
