@@ -3,7 +3,7 @@
 # kube-controller-manager, as in any cluster: Deployments get ReplicaSets, pods and status
 # updates), runs P1..P5 with floors measured in the same run, prints the machine and one table.
 #
-#   scripts/bench.sh                full scale (about 15 minutes)
+#   scripts/bench.sh                full scale (about 30 minutes on 2 cores)
 #   scripts/bench.sh --smoke        tiny scale, to check the benchmark still works
 #   scripts/bench.sh --no-controller-manager [--smoke]
 #                                   the same without kube-controller-manager (as runs before

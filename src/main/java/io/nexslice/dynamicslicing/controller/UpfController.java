@@ -91,8 +91,9 @@ public final class UpfController implements Controller {
     for (String ns : NamespaceController.namespacesOf(config)) {
       namespaces.add(new NamespaceController(ns, watchClient, config, decoder));
     }
-    // A reconcile writes a UPF's objects at once, one on its worker and up to two beside it.
-    this.parallelWrites = ParallelWrites.pooled(2 * config.workers() * namespaces.size());
+    // A reconcile writes a UPF's objects at once, one on its worker and up to two beside it; past
+    // 32 threads (many namespaces), writes wait their turn rather than add threads.
+    this.parallelWrites = ParallelWrites.pooled(Math.min(32, 2 * config.workers() * namespaces.size()));
     SlotWriter slotWriter = new SlotWriter(applyJson, writer, expectations, parallelWrites);
     // One allocator for every namespace: UE address blocks must be unique across the testbed.
     this.pool = new PoolAllocator(config.pool(), block -> {
