@@ -103,6 +103,14 @@ public final class PoolAllocator {
       reserve(current.get(), owner);
       return current;
     }
+    // Its objects record no block yet, but it reserved one: a reconcile that ran before its
+    // Deployment reached the cache (its ConfigMap and Service did first: they are written at once).
+    // It keeps that block; a new one would rewrite the ConfigMap and Service written a moment ago.
+    String reserved = reservedBy.get(owner);
+    if (current.isEmpty() && reserved != null
+        && pool.blocksOverlapping(reserved).equals(List.of(reserved)) && whyNotKept(owner, reserved).isEmpty()) {
+      return Optional.of(reserved);
+    }
     int count = pool.blockCount();
     for (int i = 0; i < count; i++) {
       int index = (cursor + i) % count;

@@ -39,6 +39,17 @@ class PoolAllocatorTest {
   }
 
   @Test
+  void aUpfWhoseDeploymentIsNotCachedYetKeepsTheBlockItReserved() {
+    assertEquals(Optional.of("10.9.0.0/24"), allocate("upf-a"));
+    assertEquals(Optional.of("10.9.1.0/24"), allocate("upf-b"));
+    // upf-a reconciled again before its Deployment (which records the block) is in the cache.
+    assertEquals(Optional.of("10.9.0.0/24"), allocate("upf-a"), "its reservation, not the next block");
+    assertEquals(Optional.of("10.9.2.0/24"), allocate("upf-c"));
+    pool.release(upf("upf-a"));
+    assertEquals(Optional.of("10.9.3.0/24"), allocate("upf-a"), "released: it starts over");
+  }
+
+  @Test
   void blocksInTheCacheAreTakenEvenWithoutAReservation() {
     inCache("10.9.0.0/24", "ns/upf-old");
     inCache("10.9.1.0/24", "ns/upf-older");
