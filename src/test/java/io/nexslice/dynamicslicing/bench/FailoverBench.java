@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,23 +18,11 @@ import java.util.stream.Collectors;
  * <p>Args: --kubeconfig F --local-dir D --root R --ue-image I [--samples N] [--lease-seconds S] [--out F]
  */
 public final class FailoverBench {
-  public static void main(String[] args) throws Exception {
-    // The drill's Lease informer runs on non-daemon threads: without an exit a failed run would
-    // leave the JVM (and its retries against a stopped cluster) behind.
-    try {
-      run(args);
-    } catch (Throwable t) {
-      t.printStackTrace();
-      System.exit(1);
-    }
-    System.exit(0);
+  public static void main(String[] args) {
+    BenchLauncher.runAndExit(args, a -> run(a));
   }
 
-  private static void run(String[] args) throws Exception {
-    Map<String, String> a = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+  private static void run(Map<String, String> a) throws Exception {
     int samples = Integer.parseInt(a.getOrDefault("samples", "5"));
     long leaseMs = 1000L * Integer.parseInt(a.getOrDefault("lease-seconds", "15"));
     Map<String, String> env = Map.of("KUBECONFIG", a.get("kubeconfig"), "KUBECTL", a.getOrDefault("kubectl", "kubectl"));

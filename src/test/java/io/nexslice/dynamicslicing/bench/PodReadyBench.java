@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -89,21 +88,10 @@ public final class PodReadyBench {
   }
 
   public static void main(String[] args) {
-    // Informers run on non-daemon threads: without an exit a failed run would leave the JVM behind.
-    try {
-      run(args);
-    } catch (Throwable t) {
-      t.printStackTrace();
-      System.exit(1);
-    }
-    System.exit(0);
+    BenchLauncher.runAndExit(args, a -> run(a));
   }
 
-  private static void run(String[] args) throws Exception {
-    Map<String, String> a = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+  private static void run(Map<String, String> a) throws Exception {
     int samples = Integer.parseInt(a.getOrDefault("samples", "20"));
     int warmup = Integer.parseInt(a.getOrDefault("warmup", "1"));
     Path kubeconfig = Path.of(a.get("kubeconfig"));
