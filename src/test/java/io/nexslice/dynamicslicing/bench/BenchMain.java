@@ -302,6 +302,10 @@ public final class BenchMain {
       for (Object o : objects) {
         if (o instanceof V1Pod pod) {
           pod.getSpec().setOverhead(null); // client-java's model sends {}, which a 1.20 API server refuses
+          if (!controllerManager) {
+            // No token controller makes the ServiceAccount's token: the API server refuses pods that mount it.
+            pod.getSpec().setAutomountServiceAccountToken(false);
+          }
           out[i] = core.createNamespacedPod(ns, pod).execute();
         }
       }
