@@ -559,6 +559,13 @@ public final class BenchMain {
     List<Double> b50 = new ArrayList<>();
     List<Double> b99 = new ArrayList<>();
     Stats all = new Stats();
+    // Per round, per side (0 controller, 1 sequential floor, 2 watch floor): that round's latencies.
+    Stats[][] rounds = new Stats[scale.p1Rounds()][3];
+    for (Stats[] round : rounds) {
+      for (int side = 0; side < 3; side++) {
+        round[side] = new Stats();
+      }
+    }
     String phases;
     double phaseMillis;
     try (ControllerProcess c = startController(nsC, "p1"); UpfWatcher w = new UpfWatcher(client(kubeconfig, 0));
@@ -581,9 +588,9 @@ public final class BenchMain {
         floor.check();
         if (i >= warm) {
           int round = (i - warm) / perRound;
-          roundStats(round, 0).add(ctlMs);
-          roundStats(round, 1).add(seqMs);
-          roundStats(round, 2).add(watchMs);
+          rounds[round][0].add(ctlMs);
+          rounds[round][1].add(seqMs);
+          rounds[round][2].add(watchMs);
           all.add(ctlMs);
         }
       }
@@ -592,14 +599,13 @@ public final class BenchMain {
       phaseMillis = before.meanMillis(after);
     }
     for (int r = 0; r < scale.p1Rounds(); r++) {
-      c50.add(roundStats(r, 0).percentile(50));
-      c99.add(roundStats(r, 0).percentile(99));
-      a50.add(roundStats(r, 1).percentile(50));
-      a99.add(roundStats(r, 1).percentile(99));
-      b50.add(roundStats(r, 2).percentile(50));
-      b99.add(roundStats(r, 2).percentile(99));
+      c50.add(rounds[r][0].percentile(50));
+      c99.add(rounds[r][0].percentile(99));
+      a50.add(rounds[r][1].percentile(50));
+      a99.add(rounds[r][1].percentile(99));
+      b50.add(rounds[r][2].percentile(50));
+      b99.add(rounds[r][2].percentile(99));
     }
-    p1Rounds.clear();
     Spread c50s = spread(c50);
     Spread a50s = spread(a50);
     Spread b50s = spread(b50);
@@ -619,13 +625,6 @@ public final class BenchMain {
     row("P1", "where the controller's attach went: " + phases + "; the rest of the mean "
         + String.format("%.1f ms", all.mean()) + " (status write, the watch events in and out) "
         + String.format("%.1f ms", all.mean() - phaseMillis), "", "", "", "", "", "");
-  }
-
-  /** Per round, per side (0 controller, 1 sequential floor, 2 watch floor): that round's latencies. */
-  private final Map<Integer, Stats> p1Rounds = new TreeMap<>();
-
-  private Stats roundStats(int round, int side) {
-    return p1Rounds.computeIfAbsent(round * 3 + side, k -> new Stats());
   }
 
   // ---------------------------------------------------------------- P2 + P4
