@@ -263,8 +263,11 @@ public final class NamespaceController {
     return ControllerBuilder.controllerWatchBuilder(type, q)
         .withWorkQueueKeyFunc(keys::keyOf)
         .withOnAddFilter(wakes)
-        .withOnUpdateFilter((o, n) -> wakes.test(n) && (!(n instanceof V1Deployment d)
-            || DeploymentChange.mattersToReconciles((V1Deployment) o, d)))
+        // An update that changes nothing a reconcile reads is dropped before it can count as
+        // news held back during a write of ours (WriteExpectations): kube-controller-manager's
+        // status write right after our create would otherwise make every attach look again.
+        .withOnUpdateFilter((o, n) -> (!(n instanceof V1Deployment d)
+            || DeploymentChange.mattersToReconciles((V1Deployment) o, d)) && wakes.test(n))
         .withOnDeleteFilter((o, unknown) -> false)
         .build();
   }

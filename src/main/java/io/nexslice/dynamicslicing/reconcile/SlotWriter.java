@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /** Converges a UPF's slots on desired objects; shared by the per-UE and per-slice reconcilers. */
@@ -54,6 +55,8 @@ public final class SlotWriter {
     List<ParallelWrites.Write> first = new ArrayList<>();
     List<ParallelWrites.Write> rest = new ArrayList<>();
     boolean recheck = false;
+    // Set when someone else changed an object while we wrote it: its event was held back (WriteExpectations).
+    AtomicBoolean heldBack = new AtomicBoolean();
     for (KubernetesObject object : desired.all()) {
       Slot slot = Slot.ofKind(slots, object.getKind());
       String ns = object.getMetadata().getNamespace();
@@ -78,7 +81,19 @@ public final class SlotWriter {
       } else {
         written.add(object.getKind());
       }
-      ParallelWrites.Write write = () -> expectations.expect(object.getKind(), ns, name, writer.apply(object));
+      ParallelWrites.Write write = () -> {
+        expectations.writing(object.getKind(), ns, name);
+        String version;
+        try {
+          version = writer.apply(object);
+        } catch (ApiException | RuntimeException e) {
+          expectations.forget(object.getKind(), ns, name); // the failed reconcile is retried: it looks again
+          throw e;
+        }
+        if (expectations.written(object.getKind(), ns, name, version)) {
+          heldBack.set(true);
+        }
+      };
       (update && object.getKind().equals("ConfigMap") ? first : rest).add(write);
     }
     Slot config = Slot.ofKind(slots, "ConfigMap");
@@ -92,7 +107,7 @@ public final class SlotWriter {
     long began = System.nanoTime();
     writes.runAll(first);
     writes.runAll(rest);
-    return new Applied(written, recheck, began, System.nanoTime());
+    return new Applied(written, recheck || heldBack.get(), began, System.nanoTime());
   }
 
   /** Deletes the slots {@code which} selects (uid precondition); returns the kinds deleted. */

@@ -1,5 +1,7 @@
 package io.nexslice.dynamicslicing.write;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +24,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * unless a reconcile has skipped the slot waiting for it. Whichever comes first wins, atomically:
  * a reconcile that finds the echo already dropped asks to be run again instead of waiting.
  * Deletes forget the expectation; a bound on age keeps a lost one from hiding a slot for long.
+ *
+ * <p>The echo often arrives before the write's answer: the API server sends both at once, and
+ * the watch is the shorter way (measured: one of the three echoes of an attach escaped this way,
+ * a second, empty reconcile per attach). So a write announces itself first ({@link #writing});
+ * events of the object until its answer are held back, not delivered; the answer then tells which
+ * of them was the echo. Any other held event (a change by someone else during the write) makes
+ * {@link #written} answer true, and the caller looks again: held back, never lost.
  */
 public final class WriteExpectations {
   /**
@@ -43,11 +52,12 @@ public final class WriteExpectations {
     RECHECK
   }
 
-  private enum State { AWAITING, SKIPPED, ECHO_DROPPED }
+  private enum State { WRITING, AWAITING, SKIPPED, ECHO_DROPPED }
 
-  private record Expected(String resourceVersion, long since, State state) {
+  /** resourceVersion is null while WRITING; held lists the versions of events held back meanwhile. */
+  private record Expected(String resourceVersion, long since, State state, List<String> held) {
     Expected with(State s) {
-      return new Expected(resourceVersion, since, s);
+      return new Expected(resourceVersion, since, s, held);
     }
   }
 
@@ -58,15 +68,42 @@ public final class WriteExpectations {
     return kind + "/" + namespace + "/" + name;
   }
 
-  /** Records a write that returned {@code resourceVersion}. */
-  public void expect(String kind, String namespace, String name, String resourceVersion) {
-    if (resourceVersion != null) {
-      pending.put(key(kind, namespace, name), new Expected(resourceVersion, System.nanoTime(), State.AWAITING));
-      if (writes.incrementAndGet() % SWEEP_EVERY == 0) {
-        long now = System.nanoTime();
-        pending.values().removeIf(e -> now - e.since() > MAX_AGE_NANOS);
+  /**
+   * A write of the object is about to go out: until {@link #written} or {@link #forget}, its
+   * watch events are held back (see the class comment).
+   */
+  public void writing(String kind, String namespace, String name) {
+    pending.put(key(kind, namespace, name), new Expected(null, System.nanoTime(), State.WRITING, List.of()));
+  }
+
+  /**
+   * Records a write that returned {@code resourceVersion} (null: the answer did not say). True
+   * when an event of the object other than this write's echo was held back while it was under
+   * way: the caller must look at the object again.
+   */
+  public boolean written(String kind, String namespace, String name, String resourceVersion) {
+    String k = key(kind, namespace, name);
+    boolean[] missed = {false};
+    pending.compute(k, (key, e) -> {
+      List<String> held = e != null && e.state() == State.WRITING ? e.held() : List.of();
+      missed[0] = held.stream().anyMatch(v -> !v.equals(resourceVersion));
+      if (resourceVersion == null) {
+        return null;
       }
+      State state = held.contains(resourceVersion) ? State.ECHO_DROPPED : State.AWAITING;
+      return new Expected(resourceVersion, System.nanoTime(), state, List.of());
+    });
+    if (writes.incrementAndGet() % SWEEP_EVERY == 0) {
+      long now = System.nanoTime();
+      // A write under way is never swept: the events it holds back would be lost with it.
+      pending.values().removeIf(e -> e.state() != State.WRITING && now - e.since() > MAX_AGE_NANOS);
     }
+    return missed[0];
+  }
+
+  /** Records a write that returned {@code resourceVersion}, made without {@link #writing}. */
+  public void expect(String kind, String namespace, String name, String resourceVersion) {
+    written(kind, namespace, name, resourceVersion);
   }
 
   /** What to do with a slot whose cached (snapshot) version is {@code cachedResourceVersion}. */
@@ -76,6 +113,11 @@ public final class WriteExpectations {
       Expected e = pending.get(k);
       if (e == null) {
         return Wait.NONE;
+      }
+      if (e.state() == State.WRITING) {
+        // Writes of one object are serialised (one UE or slice group at a time), so this is
+        // not expected; if it happens, looking again shortly is always safe.
+        return Wait.RECHECK;
       }
       if (atLeast(cachedResourceVersion, e.resourceVersion()) || System.nanoTime() - e.since() > MAX_AGE_NANOS) {
         pending.remove(k, e);
@@ -97,13 +139,27 @@ public final class WriteExpectations {
 
   /**
    * True when a watch event is the echo of our last write of the object and no reconcile waits
-   * for it: the caller drops the event. False for anything else, which wakes the UE as usual.
+   * for it, or arrives while a write of the object is under way (held back: see
+   * {@link #written}): the caller drops the event. False for anything else, which wakes the UE.
    */
   public boolean dropEcho(String kind, String namespace, String name, String resourceVersion) {
     String k = key(kind, namespace, name);
-    Expected e = pending.get(k);
-    return e != null && e.state() == State.AWAITING && e.resourceVersion().equals(resourceVersion)
-        && pending.replace(k, e, e.with(State.ECHO_DROPPED));
+    while (true) {
+      Expected e = pending.get(k);
+      if (e == null) {
+        return false;
+      }
+      if (e.state() == State.WRITING) {
+        List<String> held = new ArrayList<>(e.held());
+        held.add(resourceVersion);
+        if (pending.replace(k, e, new Expected(null, e.since(), State.WRITING, List.copyOf(held)))) {
+          return true;
+        }
+        continue; // the answer came meanwhile: judge the event against it
+      }
+      return e.state() == State.AWAITING && e.resourceVersion().equals(resourceVersion)
+          && pending.replace(k, e, e.with(State.ECHO_DROPPED));
+    }
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 
 /**
@@ -52,6 +53,7 @@ final class RecordingUpfWriter implements UpfWriter {
   /** (namespace, name) -> the uid of that pod in the cluster, or null: the pod writes' precondition. */
   private final BiFunction<String, String, String> podUid;
   private long version = 1000;
+  private BiConsumer<KubernetesObject, String> duringApply = (o, rv) -> { };
   /** Thrown by the next apply or delete, as an API server error would be. */
   private ApiException failure;
   /** kind/name of objects a delete finds already gone (404): delete answers false. */
@@ -66,7 +68,16 @@ final class RecordingUpfWriter implements UpfWriter {
     throwFailure();
     String rv = next();
     calls.add(new Apply(desired, rv));
+    duringApply.accept(desired, rv);
     return rv;
+  }
+
+  /**
+   * Runs {@code watch} inside each apply, after the server has written the object at the given
+   * version and before the answer returns: where a real watch's event can arrive first.
+   */
+  synchronized void duringApply(BiConsumer<KubernetesObject, String> watch) {
+    duringApply = watch;
   }
 
   @Override

@@ -21,6 +21,7 @@ import io.nexslice.dynamicslicing.profile.OaiUpfProfile;
 import io.nexslice.dynamicslicing.slice.Slice;
 import io.nexslice.dynamicslicing.write.ParallelWrites;
 import io.nexslice.dynamicslicing.write.WriteExpectations;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,30 @@ class SlotWriterTest {
     String rv = ((RecordingUpfWriter.Apply) writer.calls().get(1)).resourceVersion();
     assertEquals(WriteExpectations.Wait.FOR_ECHO, expectations.waitFor("Deployment", NS, UPF, "5"));
     assertEquals(WriteExpectations.Wait.NONE, expectations.waitFor("Deployment", NS, UPF, rv));
+  }
+
+  @Test
+  void echoesArrivingBeforeTheAnswersAreDroppedAndNeedNoSecondLook() throws ApiException {
+    List<Boolean> dropped = new ArrayList<>();
+    writer.duringApply((o, rv) -> dropped.add(expectations.dropEcho(o.getKind(), NS, o.getMetadata().getName(), rv)));
+    SlotWriter.Applied applied = slotWriter.applyChanged(desired(), absent());
+    assertEquals(List.of(true, true, true), dropped, "each echo is held back, then known as ours");
+    assertFalse(applied.recheck(), "nothing but our own echoes arrived");
+    String rv = ((RecordingUpfWriter.Apply) writer.calls().get(1)).resourceVersion();
+    assertFalse(expectations.dropEcho("Deployment", NS, UPF, rv), "dropped once only");
+    assertEquals(WriteExpectations.Wait.RECHECK, expectations.waitFor("Deployment", NS, UPF, "5"),
+        "a snapshot read before the echo looks again instead of waiting for an echo already gone");
+  }
+
+  @Test
+  void aChangeBySomeoneElseDuringAWriteMakesTheReconcileLookAgain() throws ApiException {
+    writer.duringApply((o, rv) -> {
+      if (o.getKind().equals("Service")) {
+        // another writer's change, committed just before ours, arrives while ours is under way
+        assertTrue(expectations.dropEcho("Service", NS, UPF, String.valueOf(Long.parseLong(rv) - 1)));
+      }
+    });
+    assertTrue(slotWriter.applyChanged(desired(), absent()).recheck());
   }
 
   @Test

@@ -65,6 +65,49 @@ class WriteExpectationsTest {
   }
 
   @Test
+  void theEchoOfAWriteUnderWayIsHeldAndDroppedWhenTheAnswerSaysItWasOurs() {
+    e.writing("Deployment", "ns", "upf-g");
+    assertTrue(e.dropEcho("Deployment", "ns", "upf-g", "60"), "held back until the answer");
+    assertFalse(e.written("Deployment", "ns", "upf-g", "60"), "it was our echo: nothing was missed");
+    assertFalse(e.dropEcho("Deployment", "ns", "upf-g", "61"), "after the answer, news wakes as usual");
+  }
+
+  @Test
+  void aChangeBySomeoneElseDuringTheWriteIsReportedNotLost() {
+    e.writing("Deployment", "ns", "upf-h");
+    assertTrue(e.dropEcho("Deployment", "ns", "upf-h", "70"), "someone else's write, held back");
+    assertTrue(e.dropEcho("Deployment", "ns", "upf-h", "71"), "our echo, held back");
+    assertTrue(e.written("Deployment", "ns", "upf-h", "71"), "the caller must look again");
+    // Our echo came: a snapshot read before it must be looked at again, not waited on.
+    assertEquals(Wait.RECHECK, e.waitFor("Deployment", "ns", "upf-h", "70"));
+    assertEquals(Wait.NONE, e.waitFor("Deployment", "ns", "upf-h", "71"));
+  }
+
+  @Test
+  void aWriteAnsweredBeforeItsEchoAwaitsTheEchoAsBefore() {
+    e.writing("Service", "ns", "upf-i");
+    assertFalse(e.written("Service", "ns", "upf-i", "80"));
+    assertEquals(Wait.FOR_ECHO, e.waitFor("Service", "ns", "upf-i", "79"));
+    assertFalse(e.dropEcho("Service", "ns", "upf-i", "80"), "a reconcile skipped the slot for this event");
+  }
+
+  @Test
+  void aFailedWriteForgottenStopsHoldingEvents() {
+    e.writing("ConfigMap", "ns", "upf-j");
+    e.forget("ConfigMap", "ns", "upf-j");
+    assertFalse(e.dropEcho("ConfigMap", "ns", "upf-j", "90"));
+    assertEquals(Wait.NONE, e.waitFor("ConfigMap", "ns", "upf-j", null));
+  }
+
+  @Test
+  void anAnswerWithoutAVersionReportsWhatWasHeld() {
+    e.writing("ConfigMap", "ns", "upf-k");
+    assertTrue(e.dropEcho("ConfigMap", "ns", "upf-k", "95"));
+    assertTrue(e.written("ConfigMap", "ns", "upf-k", null), "the held event cannot be judged: look again");
+    assertEquals(Wait.NONE, e.waitFor("ConfigMap", "ns", "upf-k", null));
+  }
+
+  @Test
   void opaqueVersionsAreComparedForEquality() {
     assertTrue(WriteExpectations.atLeast("abc", "abc"));
     assertFalse(WriteExpectations.atLeast("abd", "abc"));
