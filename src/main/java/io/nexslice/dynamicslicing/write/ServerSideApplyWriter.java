@@ -11,7 +11,6 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1DeleteOptions;
 import io.kubernetes.client.openapi.models.V1Deployment;
-import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1Preconditions;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.util.PatchUtils;
@@ -40,28 +39,40 @@ public final class ServerSideApplyWriter implements UpfWriter {
     this.applyJson = applyJson;
   }
 
+  /**
+   * What is read of a write's answer: its resourceVersion, for WriteExpectations. Decoding the
+   * whole object the server sends back (managedFields, status, a pod's whole spec) into the
+   * generated models cost the controller's one CPU more than the rest of an attach's reconcile
+   * (docs/BENCHMARKS.md, P2 without kube-controller-manager); Gson skips every other field.
+   */
+  record Answer(Metadata metadata) {
+    record Metadata(String resourceVersion) {}
+
+    String resourceVersion() {
+      return metadata == null ? null : metadata.resourceVersion();
+    }
+  }
+
   @Override
   public String apply(KubernetesObject desired) throws ApiException {
     String ns = desired.getMetadata().getNamespace();
     String name = desired.getMetadata().getName();
     V1Patch body = new V1Patch(applyJson.body(desired));
-    KubernetesObject applied;
+    PatchUtils.PatchCallFunc call;
     if (desired instanceof V1Deployment) {
-      applied = PatchUtils.patch(V1Deployment.class,
-          () -> apps.patchNamespacedDeployment(name, ns, body).fieldManager(Names.FIELD_MANAGER).force(true).buildCall(null),
-          V1Patch.PATCH_FORMAT_APPLY_YAML, client);
+      call = () -> apps.patchNamespacedDeployment(name, ns, body).fieldManager(Names.FIELD_MANAGER).force(true).buildCall(null);
     } else if (desired instanceof V1Service) {
-      applied = PatchUtils.patch(V1Service.class,
-          () -> core.patchNamespacedService(name, ns, body).fieldManager(Names.FIELD_MANAGER).force(true).buildCall(null),
-          V1Patch.PATCH_FORMAT_APPLY_YAML, client);
+      call = () -> core.patchNamespacedService(name, ns, body).fieldManager(Names.FIELD_MANAGER).force(true).buildCall(null);
     } else if (desired instanceof V1ConfigMap) {
-      applied = PatchUtils.patch(V1ConfigMap.class,
-          () -> core.patchNamespacedConfigMap(name, ns, body).fieldManager(Names.FIELD_MANAGER).force(true).buildCall(null),
-          V1Patch.PATCH_FORMAT_APPLY_YAML, client);
+      call = () -> core.patchNamespacedConfigMap(name, ns, body).fieldManager(Names.FIELD_MANAGER).force(true).buildCall(null);
     } else {
       throw new IllegalArgumentException("cannot apply a " + desired.getClass().getSimpleName());
     }
-    return applied == null || applied.getMetadata() == null ? null : applied.getMetadata().getResourceVersion();
+    return versionOf(PatchUtils.patch(Answer.class, call, V1Patch.PATCH_FORMAT_APPLY_YAML, client));
+  }
+
+  private static String versionOf(Answer answer) {
+    return answer == null ? null : answer.resourceVersion();
   }
 
   @Override
@@ -78,9 +89,9 @@ public final class ServerSideApplyWriter implements UpfWriter {
     pod.addProperty("kind", "Pod");
     pod.add("metadata", meta);
     V1Patch body = new V1Patch(pod.toString());
-    return podWrite(() -> PatchUtils.patch(V1Pod.class,
+    return podWrite(() -> versionOf(PatchUtils.patch(Answer.class,
         () -> core.patchNamespacedPod(name, namespace, body).fieldManager(Names.FIELD_MANAGER).force(true).buildCall(null),
-        V1Patch.PATCH_FORMAT_APPLY_YAML, client));
+        V1Patch.PATCH_FORMAT_APPLY_YAML, client)));
   }
 
   @Override
@@ -94,9 +105,9 @@ public final class ServerSideApplyWriter implements UpfWriter {
     JsonObject patch = new JsonObject();
     patch.add("metadata", meta);
     V1Patch body = new V1Patch(patch.toString());
-    return podWrite(() -> PatchUtils.patch(V1Pod.class,
+    return podWrite(() -> versionOf(PatchUtils.patch(Answer.class,
         () -> core.patchNamespacedPod(name, namespace, body).fieldManager(Names.FIELD_MANAGER).buildCall(null),
-        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client)));
   }
 
   /** Metadata holding the pod's uid: the write applies only to that very pod. */
@@ -107,7 +118,8 @@ public final class ServerSideApplyWriter implements UpfWriter {
   }
 
   private interface PodCall {
-    V1Pod run() throws ApiException;
+    /** The write's resourceVersion. */
+    String run() throws ApiException;
   }
 
   /**
@@ -118,8 +130,7 @@ public final class ServerSideApplyWriter implements UpfWriter {
    */
   private static String podWrite(PodCall call) throws ApiException {
     try {
-      V1Pod pod = call.run();
-      return pod == null || pod.getMetadata() == null ? null : pod.getMetadata().getResourceVersion();
+      return call.run();
     } catch (ApiException e) {
       if (e.getCode() == 404 || e.getCode() == 409 || e.getCode() == 422) {
         return null;
