@@ -45,18 +45,8 @@ public record LeaderElectionSettings(boolean enabled, String leaseName, String l
       throw new ConfigException("RETRY_PERIOD_SECONDS + RENEW_DEADLINE_SECONDS: their sum (" + retry.plus(renew).toSeconds()
           + ") must be less than LEASE_DURATION_SECONDS (" + lease.toSeconds() + "), or a stalled leader could act after a standby took over");
     }
-    String ns = r.string("LEASE_NAMESPACE", r.string("POD_NAMESPACE", fallbackNamespace));
-    String name = r.string("LEASE_NAME", "dynamic-slicing");
-    if (!name.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || name.length() > 253) {
-      throw new ConfigException("LEASE_NAME: '" + name + "' is not an object name");
-    }
-    if (!ns.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") || ns.length() > 63) {
-      throw new ConfigException("LEASE_NAMESPACE: '" + ns + "' is not a namespace name");
-    }
-    String identity = r.optional("POD_NAME");
-    if (identity == null) {
-      identity = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
+    // The downward API's pod namespace and name, each read once: they name the lease's default
+    // namespace, this replica's identity and the pod it watches.
     String podNamespace = r.optional("POD_NAMESPACE");
     String podName = r.optional("POD_NAME");
     if (podName != null && !podName.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
@@ -65,6 +55,15 @@ public record LeaderElectionSettings(boolean enabled, String leaseName, String l
     if (podNamespace != null && !podNamespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
       throw new ConfigException("POD_NAMESPACE: '" + podNamespace + "' is not a namespace name");
     }
+    String ns = r.string("LEASE_NAMESPACE", podNamespace != null ? podNamespace : fallbackNamespace);
+    String name = r.string("LEASE_NAME", "dynamic-slicing");
+    if (!name.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || name.length() > 253) {
+      throw new ConfigException("LEASE_NAME: '" + name + "' is not an object name");
+    }
+    if (!ns.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") || ns.length() > 63) {
+      throw new ConfigException("LEASE_NAMESPACE: '" + ns + "' is not a namespace name");
+    }
+    String identity = podName != null ? podName : hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     Optional<PodName> ownPod = podName != null && podNamespace != null
         ? Optional.of(new PodName(podNamespace, podName)) : Optional.empty();
     return new LeaderElectionSettings(r.bool("LEADER_ELECTION", false), name, ns, identity, lease, renew, retry, ownPod);
