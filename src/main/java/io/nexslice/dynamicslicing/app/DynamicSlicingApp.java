@@ -62,7 +62,7 @@ public final class DynamicSlicingApp implements AutoCloseable {
     this.controller = new UpfController(config, client, watchClient, new StartUpLog(metrics));
     controller.namespaces().forEach(nc -> nc.addPodHandler(readyObservations));
     ClusterView view = new ClusterView(controller.namespaces(), controller.budget(), controller.registry());
-    metrics.collectFrom(view, config.upfProfile(), this::isLeader);
+    metrics.collectFrom(view, config.upfProfile(), this::isLeader, controller::hasSynced);
     this.http = new HealthServer(config.httpPort(), this::isReady);
     new MetricsEndpoint(metrics.registry()).register(http);
     new StatusApi(view).register(http);

@@ -140,11 +140,6 @@ public final class ClusterView {
     return namespaces;
   }
 
-  /** True once every cache has its first list: before that, what the caches lack may still exist. */
-  public boolean synced() {
-    return namespaces.stream().allMatch(NamespaceController::hasSynced);
-  }
-
   /** Attached UEs without a usable UPF, with the reasons {@code reasons} holds. */
   public List<UeWaits.Wait> waiting(UeWaits reasons) {
     List<UeWaits.Wait> out = new ArrayList<>();

@@ -53,8 +53,10 @@ public final class ControllerMetrics implements ReconcileListener {
   /**
    * Adds the gauges computed from {@code view} at scrape time. Separate from the constructor
    * because the reconcilers that feed the counters come first and the view is made of them.
+   *
+   * @param synced true once every cache has its first list: before that, what the caches lack may still exist
    */
-  public void collectFrom(ClusterView view, String profile, BooleanSupplier leader) {
+  public void collectFrom(ClusterView view, String profile, BooleanSupplier leader, BooleanSupplier synced) {
     new Collector() {
       @Override
       public List<MetricFamilySamples> collect() {
@@ -63,7 +65,7 @@ public final class ControllerMetrics implements ReconcileListener {
     }.register(registry);
     // Only the replica that reconciles knows why a UE waits; before its caches are synced every UE
     // would look unserved.
-    new WaitGauges(() -> leader.getAsBoolean() && view.synced() ? Optional.of(view.waiting(waits)) : Optional.empty(),
+    new WaitGauges(() -> leader.getAsBoolean() && synced.getAsBoolean() ? Optional.of(view.waiting(waits)) : Optional.empty(),
         Clock.systemUTC()).register(registry);
   }
 
