@@ -483,12 +483,12 @@ public final class BenchMain {
   record Phases(double queued, double prepared, double written, double count, double reconciles) {
     static Phases of(ControllerProcess c) {
       return new Phases(sum(c, "queued"), sum(c, "prepared"), sum(c, "written"),
-          c.metric("dynamic_slicing_attach_phase_seconds_count", "phase=\"written\""),
-          c.metric("dynamic_slicing_reconcile_total", null));
+          c.metric("dynamic_slicing_attach_phase_seconds_count", Map.of("phase", "written")),
+          c.metric("dynamic_slicing_reconcile_total", Map.of()));
     }
 
     private static double sum(ControllerProcess c, String phase) {
-      return c.metric("dynamic_slicing_attach_phase_seconds_sum", "phase=\"" + phase + "\"");
+      return c.metric("dynamic_slicing_attach_phase_seconds_sum", Map.of("phase", phase));
     }
 
     /** "queued q ms, prepared p ms, written w ms" per attach between {@code this} and {@code later}. */
@@ -916,8 +916,8 @@ public final class BenchMain {
    */
   private static void settled(ControllerProcess c, int ues) {
     await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
-        c.metric("dynamic_slicing_workqueue_depth", null) == 0
-            && c.metric("dynamic_slicing_api_requests_total", "resource=\"events\"") >= ues);
+        c.metric("dynamic_slicing_workqueue_depth", Map.of()) == 0
+            && c.metric("dynamic_slicing_api_requests_total", Map.of("resource", "events")) >= ues);
   }
 
   private static String histogram(ControllerProcess c, int top) throws Exception {

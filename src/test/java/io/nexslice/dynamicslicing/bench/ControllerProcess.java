@@ -1,5 +1,6 @@
 package io.nexslice.dynamicslicing.bench;
 
+import io.nexslice.dynamicslicing.testing.MetricsText;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;
@@ -15,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The controller as users run it, `java -jar target/dynamic-slicing.jar`, in a process of its own. */
 public final class ControllerProcess implements AutoCloseable {
@@ -118,29 +117,16 @@ public final class ControllerProcess implements AutoCloseable {
   }
 
   /**
-   * Sum of a metric's samples in the controller's /metrics (0 for a family with no sample yet, a
-   * labelled counter before its first increment). Fails loudly when /metrics cannot be read or
-   * has no such family: a NaN or a 0 there would pass "after <= before + x" checks.
+   * Sum of a metric's samples with {@code labels} in the controller's /metrics (0 before a
+   * labelled counter's first increment). Fails loudly when /metrics cannot be read or has no such
+   * metric: a NaN or a 0 there would pass "after <= before + x" checks.
    */
-  public double metric(String name, String labelFragment) {
+  public double metric(String name, Map<String, String> labels) {
     String text = get("/metrics");
     if (text == null) {
       throw new IllegalStateException("cannot read the controller's /metrics (port " + port + ")");
     }
-    // A histogram's or summary's samples (_sum, _count, _bucket) are typed under the family's name.
-    String family = name.replaceFirst("_(sum|count|bucket)$", "");
-    if (!Pattern.compile("^# TYPE (" + Pattern.quote(name) + "|" + Pattern.quote(family) + ") ", Pattern.MULTILINE)
-        .matcher(text).find()) {
-      throw new IllegalStateException("no metric " + name + " in the controller's /metrics");
-    }
-    Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(text);
-    double sum = 0;
-    while (m.find()) {
-      if (labelFragment == null || (m.group(1) != null && m.group(1).contains(labelFragment))) {
-        sum += Double.parseDouble(m.group(2));
-      }
-    }
-    return sum;
+    return MetricsText.sum(text, name, labels);
   }
 
   public long rssBytes() throws IOException {
@@ -157,7 +143,7 @@ public final class ControllerProcess implements AutoCloseable {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
     new ProcessBuilder(jcmd, Long.toString(process.pid()), "GC.run").redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
-    double used = metric("jvm_memory_bytes_used", "area=\"heap\"");
+    double used = metric("jvm_memory_bytes_used", Map.of("area", "heap"));
     return (long) used;
   }
 

@@ -26,6 +26,7 @@ import io.kubernetes.client.openapi.models.V1RoleRef;
 import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.Yaml;
 import io.nexslice.dynamicslicing.config.ControllerConfig;
+import io.nexslice.dynamicslicing.testing.MetricsText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -164,7 +163,7 @@ class ClusterInstallIT {
     await().atMost(Kube.TIMEOUT).until(() -> a.app().isLeader() ^ b.app().isLeader());
     RunningController leader = a.app().isLeader() ? a : b;
     RunningController standby = leader == a ? b : a;
-    assertEquals(0, metric(standby.get("/metrics").body(), "dynamic_slicing_leader", Map.of()), 0.0);
+    assertEquals(0, MetricsText.sample(standby.get("/metrics").body(), "dynamic_slicing_leader", Map.of()), 0.0);
 
     Map<String, String> firstUids = new HashMap<>();
     for (int i = 0; i < 5; i++) {
@@ -325,8 +324,8 @@ class ClusterInstallIT {
     kube.awaitUpf(ns, "upf-ue-late");
     await().atMost(Kube.TIMEOUT).untilAsserted(() -> {
       String m = c.get("/metrics").body();
-      assertEquals(1, metric(m, "dynamic_slicing_attach_latency_seconds_count", Map.of()), 0.0);
-      double seconds = metric(m, "dynamic_slicing_attach_latency_seconds_sum", Map.of());
+      assertEquals(1, MetricsText.sample(m, "dynamic_slicing_attach_latency_seconds_count", Map.of()), 0.0);
+      double seconds = MetricsText.sample(m, "dynamic_slicing_attach_latency_seconds_sum", Map.of());
       assertTrue(seconds < 5, "one attach timed at " + seconds + " s");
     });
   }
@@ -344,20 +343,20 @@ class ClusterInstallIT {
     }
     await().atMost(Kube.TIMEOUT).untilAsserted(() -> {
       String m = c.get("/metrics").body();
-      assertEquals(2, metric(m, "dynamic_slicing_ues_attached", Map.of("namespace", ns, "sst", "1", "dnn", "oai")), 0.0);
-      assertEquals(1, metric(m, "dynamic_slicing_ues_attached", Map.of("namespace", ns, "sst", "2", "dnn", "oai2")), 0.0);
-      assertEquals(3, metric(m, "dynamic_slicing_upfs", Map.of("namespace", ns, "profile", "oai", "mode", "per-ue")), 0.0);
-      assertEquals(3, metric(m, "dynamic_slicing_attach_latency_seconds_count", Map.of()), 0.0);
+      assertEquals(2, MetricsText.sample(m, "dynamic_slicing_ues_attached", Map.of("namespace", ns, "sst", "1", "dnn", "oai")), 0.0);
+      assertEquals(1, MetricsText.sample(m, "dynamic_slicing_ues_attached", Map.of("namespace", ns, "sst", "2", "dnn", "oai2")), 0.0);
+      assertEquals(3, MetricsText.sample(m, "dynamic_slicing_upfs", Map.of("namespace", ns, "profile", "oai", "mode", "per-ue")), 0.0);
+      assertEquals(3, MetricsText.sample(m, "dynamic_slicing_attach_latency_seconds_count", Map.of()), 0.0);
       // ue-3 turned Ready under the controller's watch: its attach is split into phases, each
       // attach timed so has all three, and together they fit in the attach latency.
-      double timed = metric(m, "dynamic_slicing_attach_phase_seconds_count", Map.of("phase", "queued"));
+      double timed = MetricsText.sample(m, "dynamic_slicing_attach_phase_seconds_count", Map.of("phase", "queued"));
       assertTrue(timed >= 1, "attaches timed by phase: " + timed);
-      assertEquals(timed, metric(m, "dynamic_slicing_attach_phase_seconds_count", Map.of("phase", "written")), 0.0);
-      double phases = metric(m, "dynamic_slicing_attach_phase_seconds_sum", Map.of());
-      assertTrue(phases > 0 && phases <= metric(m, "dynamic_slicing_attach_latency_seconds_sum", Map.of()),
+      assertEquals(timed, MetricsText.sample(m, "dynamic_slicing_attach_phase_seconds_count", Map.of("phase", "written")), 0.0);
+      double phases = MetricsText.sample(m, "dynamic_slicing_attach_phase_seconds_sum", Map.of());
+      assertTrue(phases > 0 && phases <= MetricsText.sample(m, "dynamic_slicing_attach_latency_seconds_sum", Map.of()),
           "phases " + phases + " s within the attach latency");
-      assertTrue(metric(m, "dynamic_slicing_reconcile_total", Map.of("result", "success")) >= 3);
-      assertEquals(1, metric(m, "dynamic_slicing_leader", Map.of()), 0.0);
+      assertTrue(MetricsText.sample(m, "dynamic_slicing_reconcile_total", Map.of("result", "success")) >= 3);
+      assertEquals(1, MetricsText.sample(m, "dynamic_slicing_leader", Map.of()), 0.0);
       assertTrue(m.contains("jvm_memory_bytes_used{area=\"heap\""), "JVM metrics");
       assertTrue(m.contains("dynamic_slicing_workqueue_depth{namespace=\"" + ns + "\""));
     });
@@ -379,24 +378,5 @@ class ClusterInstallIT {
     assertEquals(n, JsonParser.parseString(c.get("/api/ue-count").body()).getAsJsonObject().get("count").getAsInt());
     assertEquals(n, JsonParser.parseString(c.get("/api/ues").body()).getAsJsonObject().get("count").getAsInt());
     assertEquals(n, JsonParser.parseString(c.get("/api/ues").body()).getAsJsonObject().getAsJsonArray("ues").size());
-  }
-
-  /** Sum of the samples of {@code name} whose labels include {@code labels}. */
-  static double metric(String text, String name, Map<String, String> labels) {
-    Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{(.*)})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
-    Matcher m = line.matcher(text);
-    double sum = 0;
-    boolean found = false;
-    while (m.find()) {
-      String l = m.group(2) == null ? "" : m.group(2);
-      if (labels.entrySet().stream().allMatch(e -> l.contains(e.getKey() + "=\"" + e.getValue() + "\""))) {
-        sum += Double.parseDouble(m.group(3));
-        found = true;
-      }
-    }
-    if (!found) {
-      throw new AssertionError("no sample " + name + labels + " in\n" + text.lines().filter(s -> s.startsWith(name)).toList());
-    }
-    return sum;
   }
 }

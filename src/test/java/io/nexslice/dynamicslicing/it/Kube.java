@@ -17,6 +17,7 @@ import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.util.PatchUtils;
+import io.nexslice.dynamicslicing.testing.MetricsText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 /**
  * What integration tests do all the time, on the real API server: namespaces, UE pods, playing
@@ -231,8 +231,8 @@ public final class Kube {
    * {@code resource} itself (no subresource) when it is given, on anything when it is null.
    */
   public double apiserverRequests(String verb, String resource) throws Exception {
-    return apiserverMetric("apiserver_request_total", l -> l.contains("verb=\"" + verb + "\"")
-        && (resource == null || l.contains("resource=\"" + resource + "\"") && l.contains("subresource=\"\"")));
+    return apiserverMetric("apiserver_request_total", resource == null ? Map.of("verb", verb)
+        : Map.of("verb", verb, "resource", resource, "subresource", ""));
   }
 
   /**
@@ -241,23 +241,18 @@ public final class Kube {
    * answered from the watch cache and are not.
    */
   public double etcdLists(String type) throws Exception {
-    return apiserverMetric("etcd_request_duration_seconds_count",
-        l -> l.contains("operation=\"list\"") && l.contains("type=\"" + type + "\""));
+    return apiserverMetric("etcd_request_duration_seconds_count", Map.of("operation", "list", "type", type));
   }
 
-  /** The sum of the API server's samples of {@code name} whose line passes {@code filter}. */
-  private double apiserverMetric(String name, Predicate<String> filter) throws Exception {
+  /** The sum of the API server's samples of {@code name} with {@code labels}. */
+  private double apiserverMetric(String name, Map<String, String> labels) throws Exception {
     okhttp3.Call call = client.buildCall(client.getBasePath(), "/metrics", "GET", List.of(), List.of(), null,
         new HashMap<>(), new HashMap<>(), new HashMap<>(), new String[] {"BearerToken"}, null);
     try (okhttp3.Response r = call.execute()) {
-      String text = r.body() == null ? "" : r.body().string();
-      // Fail loudly: a 0 from an unreadable /metrics would pass "after - before <= x" checks.
-      String family = name.replaceAll("_(count|sum|bucket)$", ""); // a histogram's TYPE names the family
-      if (!r.isSuccessful() || !text.contains("# TYPE " + family + " ")) {
+      if (!r.isSuccessful() || r.body() == null) {
         throw new IllegalStateException("cannot read " + name + " from the API server's /metrics: HTTP " + r.code());
       }
-      return text.lines().filter(l -> l.startsWith(name + "{")).filter(filter)
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+      return MetricsText.sum(r.body().string(), name, labels);
     }
   }
 

@@ -502,7 +502,7 @@ class ReliabilityIT {
    * JIT's compiler threads, which HotSpot adds and removes with load; they are not a leak.
    */
   private static int javaThreads(ControllerProcess c) {
-    return (int) c.metric("jvm_threads_current", null);
+    return (int) c.metric("jvm_threads_current", Map.of());
   }
 
   private void createHostile(Hostile h) throws Exception {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
+import io.nexslice.dynamicslicing.testing.MetricsText;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -77,19 +78,19 @@ class SliceModeIT {
     Map<String, String> pool = Map.of("namespace", ns, "reason", "UpfPoolExhausted");
     await().atMost(Kube.TIMEOUT).ignoreExceptions().until(() -> {
       String m = c.get("/metrics").body();
-      return ClusterInstallIT.metric(m, "dynamic_slicing_ues_waiting", pool) == 2
-          && ClusterInstallIT.metric(m, "dynamic_slicing_ues_waiting", Map.of("namespace", ns, "reason", "UeSliceInvalid")) == 1;
+      return MetricsText.sample(m, "dynamic_slicing_ues_waiting", pool) == 2
+          && MetricsText.sample(m, "dynamic_slicing_ues_waiting", Map.of("namespace", ns, "reason", "UeSliceInvalid")) == 1;
     });
     // The longest waiter is named: Ready first, or, within the same second, first by name.
     String m = c.get("/metrics").body();
-    ClusterInstallIT.metric(m, "dynamic_slicing_ue_longest_wait_seconds", Map.of("namespace", ns, "reason", "UpfPoolExhausted",
+    MetricsText.sample(m, "dynamic_slicing_ue_longest_wait_seconds", Map.of("namespace", ns, "reason", "UpfPoolExhausted",
         "ue", "ue-b"));
     assertTrue(m.lines().filter(l -> l.startsWith("dynamic_slicing_ues_waiting{") && l.contains("reason=\"Pending\""))
         .allMatch(l -> l.endsWith(" 0.0")), "every waiting UE has its reason");
 
     kube.deletePod(ns, "ue-a");
     kube.awaitUpf(ns, SLICE2);
-    await().atMost(Kube.TIMEOUT).until(() -> ClusterInstallIT.metric(c.get("/metrics").body(), "dynamic_slicing_ues_waiting",
+    await().atMost(Kube.TIMEOUT).until(() -> MetricsText.sample(c.get("/metrics").body(), "dynamic_slicing_ues_waiting",
         pool) == 0);
   }
 

@@ -22,6 +22,7 @@ import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.util.PatchUtils;
 import io.nexslice.dynamicslicing.model.UpfNames;
+import io.nexslice.dynamicslicing.testing.MetricsText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -340,7 +341,7 @@ class UpfControllerIT {
   }
 
   private double reconciles() throws Exception {
-    return ClusterInstallIT.metric(controller.get("/metrics").body(), "dynamic_slicing_reconcile_total", Map.of());
+    return MetricsText.sample(controller.get("/metrics").body(), "dynamic_slicing_reconcile_total", Map.of());
   }
 
   private Map<String, String> resourceVersions() throws ApiException {

@@ -18,8 +18,8 @@ import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
 import io.kubernetes.client.util.PatchUtils;
+import io.nexslice.dynamicslicing.testing.MetricsText;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -292,15 +292,15 @@ class UpfProfilesIT {
     assertEquals(16, sliceUpfs(SLICE_1));
     assertNull(kube.deployment(ns, "upf-waiter-a"));
     assertNull(kube.deployment(ns, "upf-waiter-b"));
-    assertEquals(2.0, metric(c, "dynamic_slicing_slice_ues_waiting", "dnn=\"oai\""));
-    assertEquals(16.0, metric(c, "dynamic_slicing_slice_upfs", "dnn=\"oai\""));
-    assertEquals(16.0, metric(c, "dynamic_slicing_slice_upf_limit", ""));
+    assertEquals(2.0, metric(c, "dynamic_slicing_slice_ues_waiting", Map.of("dnn", "oai")));
+    assertEquals(16.0, metric(c, "dynamic_slicing_slice_upfs", Map.of("dnn", "oai")));
+    assertEquals(16.0, metric(c, "dynamic_slicing_slice_upf_limit", Map.of()));
 
     // A restart in between: the new controller counts the 16 from the cluster, not from memory.
     controllers.stop(c);
     c = controllers.start(env);
     RunningController restarted = c;
-    await().atMost(Kube.TIMEOUT).until(() -> metric(restarted, "dynamic_slicing_slice_ues_waiting", "dnn=\"oai\"") == 2.0);
+    await().atMost(Kube.TIMEOUT).until(() -> metric(restarted, "dynamic_slicing_slice_ues_waiting", Map.of("dnn", "oai")) == 2.0);
     assertEquals(16, sliceUpfs(SLICE_1));
     assertNull(kube.deployment(ns, "upf-waiter-a"));
 
@@ -310,12 +310,12 @@ class UpfProfilesIT {
     await().atMost(Kube.TIMEOUT).until(() -> kube.deployment(ns, "upf-ue-03") == null);
     assertEquals(16, sliceUpfs(SLICE_1));
     assertNull(kube.deployment(ns, "upf-waiter-b"), "waiter-b became Ready after waiter-a");
-    assertEquals(1.0, metric(restarted, "dynamic_slicing_slice_ues_waiting", "dnn=\"oai\""));
+    assertEquals(1.0, metric(restarted, "dynamic_slicing_slice_ues_waiting", Map.of("dnn", "oai")));
 
     kube.deletePod(ns, "ue-07");
     kube.awaitUpf(ns, "upf-waiter-b");
     await().atMost(Kube.TIMEOUT).until(() -> sliceUpfs(SLICE_1) == 16 && kube.deployment(ns, "upf-ue-07") == null);
-    assertEquals(0.0, metric(restarted, "dynamic_slicing_slice_ues_waiting", "dnn=\"oai\""));
+    assertEquals(0.0, metric(restarted, "dynamic_slicing_slice_ues_waiting", Map.of("dnn", "oai")));
   }
 
   @Test
@@ -354,14 +354,8 @@ class UpfProfilesIT {
         .count();
   }
 
-  /** The value of the first sample of {@code name} whose labels contain {@code label}; fails when there is none. */
-  private static double metric(RunningController c, String name, String label) throws Exception {
-    String body = c.get("/metrics").body();
-    return body.lines()
-        .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
-        .filter(l -> l.contains(label))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no sample of " + name + " with " + label + " in:\n" + body));
+  /** The sum of the samples of {@code name} with {@code labels}; fails when there is none. */
+  private static double metric(RunningController c, String name, Map<String, String> labels) throws Exception {
+    return MetricsText.sample(c.get("/metrics").body(), name, labels);
   }
 }
