@@ -62,16 +62,15 @@ if [[ ${1:-} == --failover || ${1:-} == --pod-ready ]]; then
     --ue-image localhost/nexslice-ue-simulator:dev --samples "$SAMPLES" ${BENCH_OUT:+--out "$BENCH_OUT"}
   exit 0
 fi
-# As the Deployment runs it: the Dockerfile's options in a 512 MiB container (MaxRAM).
-# The class-data archive is made as the image makes it (Dockerfile): a training run of the jar.
+# As the Deployment runs it: the Dockerfile's options in a 512 MiB container (MaxRAM), with the
+# class-data archive made as the image makes it (scripts/lib/class-data.sh; scripts/run.sh uses
+# the same one).
+source scripts/lib/class-data.sh
 CDS_ARCHIVE=target/dynamic-slicing.jsa
-CONTROLLER_JVM=${CONTROLLER_JVM:-"-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile=$CDS_ARCHIVE -XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"}
+CONTROLLER_JVM=${CONTROLLER_JVM:-"$IMAGE_JVM_OPTIONS -XX:SharedArchiveFile=$CDS_ARCHIVE -XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"}
 
 mvn -B -q -DskipTests package test-compile >&2
-rm -f "$CDS_ARCHIVE"
-java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ArchiveClassesAtExit="$CDS_ARCHIVE" -Xlog:cds=off -Xlog:cds+dynamic=off \
-  -jar target/dynamic-slicing.jar --train-class-data-sharing >/dev/null 2>&1 \
-  || echo "bench: class-data sharing training failed; the controller starts without the archive" >&2
+class_data_archive target/dynamic-slicing.jar "$CDS_ARCHIVE" || true
 CP=$(mktemp); trap 'rm -f "$CP"' EXIT
 mvn -B -q dependency:build-classpath -Dmdep.outputFile="$CP" -Dmdep.includeScope=test >&2
 # P5's floor gets a class-data archive of its own, as the controller has; the JVM archives

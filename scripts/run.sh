@@ -121,5 +121,12 @@ if ((IN_CLUSTER)); then
 EOF
   exit 0
 fi
-# The image's JVM options (Dockerfile: serial GC, C1 only); JAVA_OPTS replaces them.
-exec java ${JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1} -jar "$JAR"
+# The image's JVM options and class-data archive (Dockerfile: serial GC, C1 only, the archive of
+# a training run, made once per build of the jar); JAVA_OPTS replaces them all.
+if [[ -z ${JAVA_OPTS:-} ]]; then
+  source "$ROOT/scripts/lib/class-data.sh"
+  JAVA_OPTS=$IMAGE_JVM_OPTIONS
+  class_data_archive "$JAR" "$ROOT/target/dynamic-slicing.jsa" && JAVA_OPTS+=" -XX:SharedArchiveFile=$ROOT/target/dynamic-slicing.jsa"
+fi
+# shellcheck disable=SC2086 # the options are words
+exec java $JAVA_OPTS -jar "$JAR"

@@ -6,9 +6,9 @@ import static io.nexslice.dynamicslicing.cache.JsonSteps.text;
 import static io.nexslice.dynamicslicing.cache.JsonSteps.wholeNumber;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.google.gson.JsonObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ConfigMapVolumeSource;
@@ -50,7 +50,8 @@ import java.util.Map;
  *       check reads nothing else. Our Deployments also keep status.availableReplicas, which
  *       decides a UE's mark ({@link io.nexslice.dynamicslicing.model.UpfMark}).
  *   <li>Anything else: identity, labels and owner references, all the squatter check needs;
- *       ConfigMaps keep their data (it may be a UE's ue.yaml) and the keys of their binaryData.
+ *       ConfigMaps keep their data (it may be a UE's ue.yaml) packed, readable through getData()
+ *       ({@link PackedConfigData}), and the keys of their binaryData.
  * </ul>
  *
  * <p>Why a decoder of our own: client-java's generated models parse each nested object into a
@@ -83,6 +84,12 @@ public final class CacheDecoder {
   private final PackedText.Kind deploymentSpecs = new PackedText.Kind();
   private final PackedText.Kind serviceSpecs = new PackedText.Kind();
   private final PackedText.Kind configData = new PackedText.Kind();
+  /**
+   * The data of ConfigMaps not ours, one dictionary per set of keys: ue.sh's UEs' ConfigMaps
+   * (ue.yaml and ue-session.sh) pack against the first of them, not against whichever ConfigMap
+   * came first (kube-root-ca.crt, say).
+   */
+  private final PackedText.Kind foreignData = new PackedText.Kind();
 
   /** A response as it streams in (an informer's list), standing on its first token. */
   SentJson open(InputStream in) throws IOException {
@@ -151,7 +158,7 @@ public final class CacheDecoder {
   /**
    * A ConfigMap of ours as the cache keeps it: the data stays packed JSON. getData() is empty:
    * nothing reads our ConfigMaps' data but the desired-state check (a UE's own ue.yaml
-   * ConfigMap is not ours, and keeps its data as a map).
+   * ConfigMap is not ours, and its getData() unpacks what is read: {@link PackedConfigData}).
    */
   static final class CachedConfigMap extends V1ConfigMap implements Packed {
     private final transient PackedText data;
@@ -209,8 +216,8 @@ public final class CacheDecoder {
   public V1ConfigMap configMap(SentJson in) throws IOException {
     JsonParser p = in.parser();
     V1ObjectMeta meta = null;
-    Map<String, String> data = null;
     byte[] dataJson = null;
+    List<String> dataKeys = new ArrayList<>(2);
     Map<String, byte[]> binaryKeys = null;
     expect(p, JsonToken.START_OBJECT);
     String field;
@@ -218,11 +225,15 @@ public final class CacheDecoder {
       switch (field) {
         case "metadata" -> meta = metadata(p, false);
         case "data" -> {
-          if (p.currentToken() != JsonToken.VALUE_NULL && isOurs(meta)) {
-            dataJson = in.takeValue();
-          } else if (p.currentToken() != JsonToken.VALUE_NULL) {
-            data = stringMap(p, false);
-          }
+          // Kept as sent, whoever's it is (the metadata that says so may come after it): only
+          // its keys are read now, and checked to hold text, as a ConfigMap's data must.
+          dataKeys.clear();
+          dataJson = p.currentToken() == JsonToken.VALUE_NULL ? null : in.takeObject((key, value) -> {
+            if (value.currentToken() != JsonToken.VALUE_NULL) {
+              expectText(value);
+              dataKeys.add(key.intern());
+            }
+          });
         }
         case "binaryData" -> binaryKeys = keysOnly(p);
         default -> p.skipChildren();
@@ -230,22 +241,24 @@ public final class CacheDecoder {
     }
     V1ConfigMap c;
     if (isOurs(meta)) {
-      if (dataJson == null && data != null) {
-        // The data came before the metadata said whose the object is (the API server writes metadata first).
-        JsonObject o = new JsonObject();
-        data.forEach(o::addProperty);
-        dataJson = o.toString().getBytes(StandardCharsets.UTF_8);
-      }
       c = new CachedConfigMap(pack(configData, dataJson));
       c.setMetadata(onlyOurAnnotations(meta));
       c.setData(Map.of());
     } else {
       c = new V1ConfigMap();
       c.setMetadata(withoutAnnotations(meta));
-      c.setData(data == null ? Map.of() : data);
+      c.setData(dataJson == null ? Map.of() : PackedConfigData.of(dataKeys, dataJson, foreignData));
     }
     c.setBinaryData(binaryKeys == null ? Map.of() : binaryKeys);
     return c;
+  }
+
+  /** What {@link JsonSteps#text} accepts, checked without decoding the value. */
+  private static void expectText(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+      throw new JsonParseException(p, "expected a string, found " + t);
+    }
   }
 
   private static PackedText pack(PackedText.Kind kind, byte[] json) {
@@ -325,8 +338,8 @@ public final class CacheDecoder {
           }
         }
         case "deletionTimestamp" -> m.setDeletionTimestamp(OffsetDateTime.parse(text(p)));
-        case "labels" -> m.setLabels(stringMap(p, true));
-        case "annotations" -> m.setAnnotations(stringMap(p, true));
+        case "labels" -> m.setLabels(stringMap(p));
+        case "annotations" -> m.setAnnotations(stringMap(p));
         case "ownerReferences" -> m.setOwnerReferences(ownerReferences(p));
         default -> p.skipChildren();
       }
@@ -534,10 +547,10 @@ public final class CacheDecoder {
   private static final int SHARED_VALUE_MAX = 64;
 
   /**
-   * A JSON object of strings; keys shared, and short values too when {@code shareValues} (labels
-   * and annotations: "sst=1 sd=FFFFFF dnn=oai" on every UPF object, a UE's pool block on three).
+   * Labels or annotations; keys shared, and short values too ("sst=1 sd=FFFFFF dnn=oai" on every
+   * UPF object, a UE's pool block on three).
    */
-  private static Map<String, String> stringMap(JsonParser p, boolean shareValues) throws IOException {
+  private static Map<String, String> stringMap(JsonParser p) throws IOException {
     Map<String, String> map = new HashMap<>();
     expect(p, JsonToken.START_OBJECT);
     String field;
@@ -546,7 +559,7 @@ public final class CacheDecoder {
         continue;
       }
       String value = text(p);
-      map.put(field.intern(), shareValues && value.length() <= SHARED_VALUE_MAX ? value.intern() : value);
+      map.put(field.intern(), value.length() <= SHARED_VALUE_MAX ? value.intern() : value);
     }
     return Map.copyOf(map);
   }

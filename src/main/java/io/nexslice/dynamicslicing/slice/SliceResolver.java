@@ -48,20 +48,23 @@ public final class SliceResolver {
   /**
    * Parses a ue.yaml once per ConfigMap version. Per-slice mode resolves every member of a group
    * on each reconcile: without this a burst of N UEs in one slice parses N^2 files. A
-   * resourceVersion names one content, so a cached result can never be stale.
+   * resourceVersion names one content, so a cached result can never be stale. The text is read
+   * from the ConfigMap only when it is parsed: the cache keeps a ConfigMap's data packed, and
+   * getData().get unpacks it.
    */
-  private UeConfig.Values parseOnce(V1ConfigMap cm, String key, String text) {
+  private UeConfig.Values parseOnce(UeConfigSource src) {
+    V1ConfigMap cm = src.configMap();
     String version = cm.getMetadata().getResourceVersion();
     if (version == null) {
-      return UeConfig.parse(text);
+      return UeConfig.parse(src.text());
     }
     if (parsed.size() > MEMO_LIMIT) {
       parsed.clear(); // crude bound; entries of deleted ConfigMaps are never asked for again
     }
     Object result = parsed.computeIfAbsent(cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName()
-        + "@" + version + "#" + key, k -> {
+        + "@" + version + "#" + src.key(), k -> {
           try {
-            return UeConfig.parse(text);
+            return UeConfig.parse(src.text());
           } catch (IllegalArgumentException e) {
             return e;
           }
@@ -85,7 +88,7 @@ public final class SliceResolver {
     }
     try {
       Optional<UeConfigSource> src = ueConfigSource(pod, configMaps);
-      fromFile = src.isPresent() ? parseOnce(src.get().configMap(), src.get().key(), src.get().text())
+      fromFile = src.isPresent() ? parseOnce(src.get())
           : UeConfig.Values.NONE;
       file = src.map(UeConfigSource::where).orElse(null);
     } catch (IllegalArgumentException e) {
@@ -133,7 +136,12 @@ public final class SliceResolver {
     }
   }
 
-  private record UeConfigSource(V1ConfigMap configMap, String key, String text, String where) {}
+  /** Where a pod's ue.yaml is: the ConfigMap holds text at {@code key}. */
+  private record UeConfigSource(V1ConfigMap configMap, String key, String where) {
+    String text() {
+      return configMap.getData().get(key);
+    }
+  }
 
   /**
    * The ue.yaml a pod mounts from a ConfigMap: a configMap volume whose items map a key to
@@ -160,7 +168,7 @@ public final class SliceResolver {
       }
       String where = "ConfigMap " + cm.getMetadata().getName() + " key " + key;
       if (cm.getData() != null && cm.getData().containsKey(key)) {
-        return Optional.of(new UeConfigSource(cm, key, cm.getData().get(key), where));
+        return Optional.of(new UeConfigSource(cm, key, where));
       }
       if (cm.getBinaryData() != null && cm.getBinaryData().containsKey(key)) {
         throw new IllegalArgumentException(where + " holds binary data, not a UERANSIM config");

@@ -138,6 +138,28 @@ public final class ControllerProcess implements AutoCloseable {
     return -1;
   }
 
+  /**
+   * The bytes of the objects alive in the controller's heap: the total of {@code jcmd
+   * GC.class_histogram}, which runs a full GC and counts only what it keeps. Unlike
+   * {@link #heapAfterGc()}, nothing allocated after the collection (the /metrics scrape that
+   * reads the heap, the process's own work meanwhile) is counted.
+   */
+  public long liveHeapBytes() throws IOException, InterruptedException {
+    List<String> lines = jcmd("GC.class_histogram");
+    return lines.stream().map(String::trim).filter(l -> l.startsWith("Total "))
+        .mapToLong(l -> Long.parseLong(l.split("\\s+")[2])).findFirst()
+        .orElseThrow(() -> new IOException("no Total line in GC.class_histogram: " + lines));
+  }
+
+  /** The output lines of a jcmd command run in the controller's JVM (e.g. GC.class_histogram). */
+  public List<String> jcmd(String command) throws IOException, InterruptedException {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    Process p = new ProcessBuilder(jcmd, Long.toString(process.pid()), command).redirectErrorStream(true).start();
+    List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    p.waitFor(60, TimeUnit.SECONDS);
+    return lines;
+  }
+
   /** Runs a full GC in the controller (jcmd) and returns the heap used after it, in bytes. */
   public long heapAfterGc() throws IOException, InterruptedException {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();

@@ -26,8 +26,11 @@ import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.profile.OaiUpfProfile;
 import io.nexslice.dynamicslicing.slice.Slice;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** What the informer caches keep, decoded from objects as the API server sends them. */
@@ -164,6 +167,59 @@ class CacheDecoderTest {
 
     assertEquals("supi: imsi-1", cm.getData().get("ue.yaml"));
     assertEquals(0, cm.getBinaryData().get("blob").length);
+  }
+
+  /** ue.sh's ConfigMap of a UE, as the API server sent it (kubectl get --raw, benchmark cluster). */
+  private static String servedUeConfigMap() throws IOException {
+    try (InputStream in = CacheDecoderTest.class.getResourceAsStream("/apiserver/ue-configmap.json")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void aConfigMapNotOursGivesBackTheDataTheApiServerSent() throws IOException {
+    String served = servedUeConfigMap();
+    Map<String, String> sent = json.<V1ConfigMap>deserialize(served, V1ConfigMap.class).getData();
+
+    V1ConfigMap cm = decode(decoder::configMap, served);
+
+    assertEquals(sent, cm.getData());
+    assertEquals(sent.get("ue.yaml"), cm.getData().get("ue.yaml"));
+    // The server escaped these as \\u003c and \\u003e.
+    assertTrue(cm.getData().get("ue-session.sh").contains("nexslice.io/upf=<UPF>"));
+    assertEquals(Set.of("ue.yaml", "ue-session.sh"), cm.getData().keySet());
+    assertNull(cm.getData().get("config"));
+    assertFalse(cm.getData().containsKey("config"));
+  }
+
+  @Test
+  void aConfigMapNotOursPacksAgainstTheFirstWithTheSameKeys() throws IOException {
+    String served = servedUeConfigMap();
+    // Another ConfigMap comes first, as kube-root-ca.crt does in a namespace.
+    decode(decoder::configMap, """
+        {"metadata":{"name":"kube-root-ca.crt","namespace":"nexslice"},
+         "data":{"ca.crt":"-----BEGIN CERTIFICATE-----\\nMIIC5zCCAc+gAwIBAgIBATANBgkqhkiG9w0BAQsF\\n-----END CERTIFICATE-----\\n"}}""");
+    decode(decoder::configMap, served);
+
+    V1ConfigMap next = decode(decoder::configMap, served.replace("208950100000000", "208950100000001"));
+
+    PackedConfigData data = assertInstanceOf(PackedConfigData.class, next.getData());
+    assertTrue(data.packedSize() < 100, "the first UE's data is the dictionary: " + data.packedSize() + " bytes");
+    assertTrue(next.getData().get("ue.yaml").contains("imsi-208950100000001"));
+  }
+
+  @Test
+  void aConfigMapWhoseDataComesBeforeItsMetadataIsKeptAsEither() throws IOException {
+    V1ConfigMap theirs = decode(decoder::configMap, """
+        {"data":{"k":"v","n":null},"metadata":{"name":"c","namespace":"nexslice"}}""");
+    assertEquals(Map.of("k", "v"), theirs.getData());
+
+    JsonObject served = asServed(upf.configMap());
+    JsonObject reordered = new JsonObject();
+    reordered.add("data", served.get("data"));
+    reordered.add("metadata", served.get("metadata"));
+    V1ConfigMap ours = decode(decoder::configMap, reordered.toString());
+    assertEquals(Optional.empty(), applyJson.difference(upf.configMap(), ours));
   }
 
   @Test

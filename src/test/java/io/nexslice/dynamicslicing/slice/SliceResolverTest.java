@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ConfigMapVolumeSource;
 import io.kubernetes.client.openapi.models.V1KeyToPath;
@@ -11,6 +13,8 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Volume;
+import io.nexslice.dynamicslicing.cache.CacheDecoder;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class SliceResolverTest {
   private final SliceResolver resolver = new SliceResolver(new Slice(1, Optional.of("FFFFFF"), "oai"));
   private final Map<String, V1ConfigMap> configMaps = new HashMap<>();
+  private final CacheDecoder decoder = new CacheDecoder();
 
   private V1Pod pod(Map<String, String> annotations, V1Volume... volumes) {
     return new V1Pod().metadata(new V1ObjectMeta().name("ue").namespace("ns").annotations(annotations))
@@ -116,5 +121,53 @@ class SliceResolverTest {
     V1Volume optional = mount("not-there");
     optional.getConfigMap().optional(true);
     assertEquals("sst=1 sd=FFFFFF dnn=oai", slice(resolve(pod(Map.of(), optional))).toString());
+  }
+
+  /** What the controller's cache holds: the ConfigMap decoded from the API server's JSON. */
+  private void cachedConfigMap(String name, String resourceVersion, JsonObject data, JsonObject binaryData)
+      throws IOException {
+    JsonObject served = new JsonObject();
+    served.add("metadata", JsonParser.parseString(
+        "{\"name\":\"" + name + "\",\"namespace\":\"ns\",\"resourceVersion\":\"" + resourceVersion + "\"}"));
+    served.add("data", data);
+    if (binaryData != null) {
+      served.add("binaryData", binaryData);
+    }
+    configMaps.put("ns/" + name, decoder.read(decoder::configMap, served.toString()));
+  }
+
+  private static JsonObject data(String... keyValues) {
+    JsonObject o = new JsonObject();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      o.addProperty(keyValues[i], keyValues[i + 1]);
+    }
+    return o;
+  }
+
+  @Test
+  void aCachedConfigMapGivesItsUeYamlUnderEitherKeyAndItsNewTextOnceChanged() throws IOException {
+    cachedConfigMap("c", "41", data("entrypoint.sh", "#!/bin/sh\nexec nr-ue -c /etc/ue.yaml\n",
+        "ue.yaml", UeConfigTest.NEXSLICE_UE, "config", "sessions: [{apn: oai3, slice: {sst: 3}}]"), null);
+    V1Volume mapped = new V1Volume().name("cfg").configMap(new V1ConfigMapVolumeSource().name("c")
+        .items(List.of(new V1KeyToPath().key("config").path("ue.yaml"))));
+
+    assertEquals("sst=2 sd=FFFFFF dnn=oai2", slice(resolve(pod(Map.of(), mount("c")))).toString());
+    assertEquals("sst=3 sd=FFFFFF dnn=oai3", slice(resolve(pod(Map.of(), mapped))).toString());
+
+    cachedConfigMap("c", "42", data("ue.yaml", "sessions: [{apn: other, slice: {sst: 1, sd: 0x000001}}]",
+        "config", "sessions: ["), null);
+    assertEquals("sst=1 sd=000001 dnn=other", slice(resolve(pod(Map.of(), mount("c")))).toString());
+    SliceResolver.Invalid invalid = assertInstanceOf(SliceResolver.Invalid.class, resolve(pod(Map.of(), mapped)));
+    assertEquals(invalid, resolve(pod(Map.of(), mapped)));
+    assertTrue(invalid.reason().startsWith("ue.yaml is not valid YAML"), invalid.reason());
+  }
+
+  @Test
+  void aCachedConfigMapWithABinaryUeYamlIsRefused() throws IOException {
+    JsonObject binary = new JsonObject();
+    binary.addProperty("ue.yaml", "AAEC");
+    cachedConfigMap("bin", "7", data("other", "x"), binary);
+    assertEquals(new SliceResolver.Invalid("ConfigMap bin key ue.yaml holds binary data, not a UERANSIM config"),
+        resolve(pod(Map.of(), mount("bin"))));
   }
 }
