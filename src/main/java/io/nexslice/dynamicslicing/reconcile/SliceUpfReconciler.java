@@ -158,6 +158,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     if (!replaced) {
       return Optional.of(new Result(true, SWITCH_RECHECK));
     }
+    boolean unseen = slotWriter.unseenWrites(request.getNamespace(), ownName, own);
     List<String> deleted = slotWriter.delete(own, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
     subnets.release(new UpfKey(request.getNamespace(), ownName));
     log.info("Removed per-UE UPF {} ({}) ue={}/{}: served by its slice UPF now", ownName,
@@ -165,7 +166,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     if (registry.deregister(request.getNamespace(), ownName) instanceof UpfRegistry.Refused r) {
       throw new RetryLater("per-UE UPF " + ownName + " still in the SMF: " + r.answer());
     }
-    return Optional.empty();
+    return unseen ? Optional.of(new Result(true, UpfReconciler.ECHO_RECHECK)) : Optional.empty();
   }
 
   private Result syncGroup(SliceGroup group) throws ApiException {
@@ -193,6 +194,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
 
     if (members.isEmpty()) {
       claims.release(groupKey);
+      boolean unseen = slotWriter.unseenWrites(ns, upfName, slots);
       List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE);
       subnets.release(new UpfKey(ns, upfName));
       for (V1OwnerReference r : listed.values()) {
@@ -208,7 +210,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
         listed.values().stream().limit(10).forEach(o -> warnings.notDeregistered(ref(ns, o), upfName, registry.target(), r.answer()));
         throw new RetryLater("slice UPF " + upfName + " still in the SMF: " + r.answer());
       }
-      return new Result(false);
+      return unseen ? new Result(true, UpfReconciler.ECHO_RECHECK) : new Result(false);
     }
 
     UpfKey owner = new UpfKey(ns, upfName);

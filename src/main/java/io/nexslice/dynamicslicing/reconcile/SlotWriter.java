@@ -124,11 +124,20 @@ public final class SlotWriter {
     return deleted;
   }
 
-  /** Forgets our pending writes of the UPF {@code name}: it is going, none of them matters. */
-  void forgetAll(String namespace, String name) {
-    for (String kind : Slot.KINDS) {
-      expectations.forget(kind, namespace, name);
+  /**
+   * Whether a reconcile that removes the UPF {@code name} must run again: a write of ours to one
+   * of its objects is not in this snapshot, so the object may reach the cache after the deletes.
+   * Its echo then wakes the UE (asking here keeps it from being dropped), or, when the echo came
+   * after the snapshot was read and was dropped already, the answer is true: run again. Ask before
+   * deleting, on the same snapshot.
+   */
+  boolean unseenWrites(String namespace, String name, List<Slot> slots) {
+    boolean recheck = false;
+    for (Slot s : slots) {
+      String cached = s.existing() == null ? null : s.existing().getMetadata().getResourceVersion();
+      recheck |= expectations.waitFor(s.kind(), namespace, name, cached) == WriteExpectations.Wait.RECHECK;
     }
+    return recheck;
   }
 
   /** Slots held by something that is not ours: never adopted, never changed. */

@@ -130,10 +130,10 @@ public final class UpfReconciler extends GuardedReconciler {
     if (resolution instanceof SliceResolver.Invalid invalid) {
       // As for any refused input: no UPF until fixed, also for a UE that had one.
       budget.stopsWaiting(key);
-      boolean removed = removeRefused(request, pod, upfName, slots, "its slice is invalid");
-      warnings.sliceInvalid(ue, invalid.reason(), removed ? "UPF removed until fixed" : "No UPF until fixed");
+      Removal removal = removeRefused(request, pod, upfName, slots, "its slice is invalid");
+      warnings.sliceInvalid(ue, invalid.reason(), removal.removed() ? "UPF removed until fixed" : "No UPF until fixed");
       listener.waiting(key, Names.REASON_SLICE_INVALID);
-      return new Result(false);
+      return removal.result();
     }
     Slice slice = ((SliceResolver.Resolved) resolution).slice();
     String sliceKey = SliceBudget.key(ue.namespace(), slice.toString());
@@ -156,10 +156,10 @@ public final class UpfReconciler extends GuardedReconciler {
     }
     UeSubnets.Assignment subnet = subnets.assign(owner, slice.dnn(), SlotWriter.currentBlock(slots), staticAddress);
     if (subnet instanceof UeSubnets.AddressInvalid invalid) {
-      removeRefused(request, pod, upfName, slots, "its static address cannot be bound");
+      Removal removal = removeRefused(request, pod, upfName, slots, "its static address cannot be bound");
       warnings.addressInvalid(ue, staticAddress.orElseThrow(), invalid.reason());
       listener.waiting(key, Names.REASON_ADDRESS_INVALID);
-      return invalid.mayFree() ? new Result(true, POOL_RECHECK) : new Result(false);
+      return invalid.mayFree() ? new Result(true, POOL_RECHECK) : removal.result();
     }
     if (subnet instanceof UeSubnets.Exhausted exhausted) {
       budget.release(owner);
@@ -170,10 +170,10 @@ public final class UpfReconciler extends GuardedReconciler {
     }
     if (subnet instanceof UeSubnets.NoSmfSubnet none) {
       budget.stopsWaiting(key);
-      removeRefused(request, pod, upfName, slots, "no UE subnet for its DNN");
+      Removal removal = removeRefused(request, pod, upfName, slots, "no UE subnet for its DNN");
       warnings.noSmfSubnet(ue, none.dnn());
       listener.waiting(key, Names.REASON_SUBNET_UNKNOWN);
-      return new Result(false);
+      return removal.result();
     }
     UeSubnets.Assigned assigned = (UeSubnets.Assigned) subnet;
     String block = assigned.subnet();
@@ -255,21 +255,23 @@ public final class UpfReconciler extends GuardedReconciler {
         return new Result(true, STALE_RECHECK); // this UE's own UPF is not there yet
       }
     }
+    boolean unseen = slotWriter.unseenWrites(ns, upfName, slots);
     List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE);
     subnets.release(new UpfKey(ns, upfName));
     log.info("Removed slice UPF {} ({}): its UEs have their own UPFs now", upfName, deleted);
     if (registry.deregister(ns, upfName) instanceof UpfRegistry.Refused refused) {
       throw new RetryLater("slice UPF " + upfName + " still in the SMF: " + refused.answer());
     }
-    return new Result(false);
+    return unseen ? new Result(true, ECHO_RECHECK) : new Result(false);
   }
 
   /**
    * A UE refused a UPF (invalid slice, no budget, no subnet): the UPF it had, if any, goes, with
    * its mark, block and budget slot.
    */
-  private boolean removeRefused(Request request, V1Pod pod, String upfName, List<Slot> slots, String why)
+  private Removal removeRefused(Request request, V1Pod pod, String upfName, List<Slot> slots, String why)
       throws ApiException {
+    boolean unseen = slotWriter.unseenWrites(request.getNamespace(), upfName, slots);
     List<String> removed = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
     marks.converge(pod, Optional.empty());
     UpfKey owner = new UpfKey(request.getNamespace(), upfName);
@@ -280,7 +282,18 @@ public final class UpfReconciler extends GuardedReconciler {
       listener.upfRemoved(request);
     }
     deregister(request.getNamespace(), upfName, UeRef.of(pod));
-    return !removed.isEmpty();
+    return new Removal(!removed.isEmpty(), unseen);
+  }
+
+  /**
+   * What removeRefused did: whether it deleted anything, and whether a write of ours to the UPF
+   * was not in the snapshot yet, so the reconcile must run again (SlotWriter.unseenWrites).
+   */
+  private record Removal(boolean removed, boolean recheck) {
+    /** The reconcile's result when nothing else would requeue the UE. */
+    Result result() {
+      return recheck ? new Result(true, ECHO_RECHECK) : new Result(false);
+    }
   }
 
   /**
@@ -321,8 +334,8 @@ public final class UpfReconciler extends GuardedReconciler {
         .filter(s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE)
         .map(s -> Ownership.controllerPod(s.existing()).orElseThrow().getUid())
         .findFirst().orElse(null);
+    boolean unseen = slotWriter.unseenWrites(request.getNamespace(), upfName, slots);
     List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
-    slotWriter.forgetAll(request.getNamespace(), upfName); // writes not seen yet will never matter now
     if (pod != null) {
       marks.converge(pod, Optional.empty()); // terminating: the UE releases its sessions on seeing this
     } else if (ownerUid != null) {
@@ -346,7 +359,7 @@ public final class UpfReconciler extends GuardedReconciler {
       listener.upfRemoved(request);
     }
     deregister(request.getNamespace(), upfName, ue);
-    return new Result(false);
+    return unseen ? new Result(true, ECHO_RECHECK) : new Result(false);
   }
 
   /** The SMF forgets a removed UPF; throws RetryLater (after a Warning) while it will not. */

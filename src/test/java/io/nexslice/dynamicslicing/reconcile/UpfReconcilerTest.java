@@ -5,6 +5,7 @@ import static io.nexslice.dynamicslicing.reconcile.ReconcileHarness.NS;
 import static io.nexslice.dynamicslicing.reconcile.ReconcileHarness.OLD_UID;
 import static io.nexslice.dynamicslicing.reconcile.ReconcileHarness.UE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -172,6 +173,34 @@ class UpfReconcilerTest {
     h.deliver();
     assertEquals(DONE, h.reconcile(UE));
     assertEquals(3, h.writer.calls().size());
+  }
+
+  @Test
+  void aUeRefusedBeforeItsNewUpfReachedTheCacheStillLosesIt() {
+    h.addPod(UE, NEW_UID, PodState.READY, null);
+    h.reconcile(UE);
+    // Two echoes came and were dropped (no reconcile waited); none of the writes is cached yet.
+    for (RecordingUpfWriter.Call c : h.writer.calls()) {
+      RecordingUpfWriter.Apply a = (RecordingUpfWriter.Apply) c;
+      if (!a.object().getKind().equals("Deployment")) {
+        assertTrue(h.expectations.dropEcho(a.object().getKind(), NS, UPF, a.resourceVersion()));
+      }
+    }
+    V1Pod refused = ReconcileHarness.pod(UE, NEW_UID, PodState.READY, null, 0);
+    refused.getMetadata().putAnnotationsItem("nexslice.io/sst", "one");
+    h.add(refused);
+
+    // Nothing of the UPF is in this snapshot to delete: the reconcile must look again, or the
+    // objects arriving later would stay (their echoes dropped or, for the Deployment, expected).
+    assertEquals(new Result(true, Duration.ofMillis(10)), h.reconcile(UE));
+    RecordingUpfWriter.Apply deployment = (RecordingUpfWriter.Apply) h.writer.calls().get(1);
+    assertFalse(h.expectations.dropEcho("Deployment", NS, UPF, deployment.resourceVersion()),
+        "the Deployment's echo must wake the UE");
+
+    h.deliver();
+    assertEquals(DONE, h.reconcile(UE));
+    assertEquals(List.of("ConfigMap", "Deployment", "Service"), h.writer.calls().stream()
+        .filter(c -> c instanceof RecordingUpfWriter.Delete).map(c -> ((RecordingUpfWriter.Delete) c).kind()).sorted().toList());
   }
 
   @Test
