@@ -87,10 +87,16 @@ public final class ControllerMetrics implements ReconcileListener {
     readyObservations.takeReadySince(ue).ifPresent(since -> {
       attachLatency.observe(since.seconds());
       since.seenNanos().ifPresent(seen -> {
-        attachPhases.labels("queued").observe(Math.max(0, timing.reconcileBegan() - seen) / 1e9);
+        // Each phase is counted from the Ready event at the earliest: the informer updates its
+        // cache before it calls the handlers, each on its own thread, so the reconcile may begin
+        // (even write) before ReadyObservations stamps the event. Counted from the reconcile's
+        // start, the phases then added up to more than the attach latency (seen in CI).
+        long began = Math.max(seen, timing.reconcileBegan());
+        attachPhases.labels("queued").observe((began - seen) / 1e9);
         if (timing.wrote()) {
-          attachPhases.labels("prepared").observe((timing.writesBegan() - timing.reconcileBegan()) / 1e9);
-          attachPhases.labels("written").observe((timing.writesEnded() - timing.writesBegan()) / 1e9);
+          long writesBegan = Math.max(began, timing.writesBegan());
+          attachPhases.labels("prepared").observe((writesBegan - began) / 1e9);
+          attachPhases.labels("written").observe(Math.max(0, timing.writesEnded() - writesBegan) / 1e9);
         }
       });
     });

@@ -44,6 +44,23 @@ class ControllerMetricsTest {
   }
 
   @Test
+  void phasesNeverAddUpToMoreThanTheAttachLatency() {
+    // The reconcile began 2 ms and its writes 1 ms before the Ready event's handler stamped it
+    // (the cache is updated before the handlers run, each on its own thread).
+    long reconcileBegan = nanos.get();
+    nanos.addAndGet(2_000_000L);
+    long seen = nanos.get();
+    observations.onUpdate(pod("d", false), pod("d", true));
+    nanos.addAndGet(8_000_000L);
+    metrics.upfCreated(pod("d", true), new AttachTiming(reconcileBegan, reconcileBegan + 1_000_000L, seen + 7_000_000L));
+    double phases = sample("dynamic_slicing_attach_phase_seconds_sum", "queued")
+        + sample("dynamic_slicing_attach_phase_seconds_sum", "prepared")
+        + sample("dynamic_slicing_attach_phase_seconds_sum", "written");
+    assertEquals(0.007, phases, 1e-9, "from the stamp to the last answer");
+    assertEquals(0.008, sample("dynamic_slicing_attach_latency_seconds_sum", null), 1e-9);
+  }
+
+  @Test
   void anAttachWithoutASeenTransitionOrWithoutWritesHasNoPhasesItCannotTime() {
     // Listed already Ready (a restart): timed from the condition, 30 s ago; no phase is known.
     observations.onAdd(pod("b", true));
