@@ -158,15 +158,15 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     if (!replaced) {
       return Optional.of(new Result(true, SWITCH_RECHECK));
     }
-    boolean unseen = slotWriter.unseenWrites(request.getNamespace(), ownName, own);
-    List<String> deleted = slotWriter.delete(own, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
+    SlotWriter.Removed removed = slotWriter.remove(request.getNamespace(), ownName, own,
+        s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
     subnets.release(new UpfKey(request.getNamespace(), ownName));
     log.info("Removed per-UE UPF {} ({}) ue={}/{}: served by its slice UPF now", ownName,
-        deleted, request.getNamespace(), request.getName());
+        removed.kinds(), request.getNamespace(), request.getName());
     if (registry.deregister(request.getNamespace(), ownName) instanceof UpfRegistry.Refused r) {
       throw new RetryLater("per-UE UPF " + ownName + " still in the SMF: " + r.answer());
     }
-    return unseen ? Optional.of(new Result(true, UpfReconciler.ECHO_RECHECK)) : Optional.empty();
+    return removed.recheck() ? Optional.of(removed.result()) : Optional.empty();
   }
 
   private Result syncGroup(SliceGroup group) throws ApiException {
@@ -194,8 +194,8 @@ public final class SliceUpfReconciler extends GuardedReconciler {
 
     if (members.isEmpty()) {
       claims.release(groupKey);
-      boolean unseen = slotWriter.unseenWrites(ns, upfName, slots);
-      List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE);
+      SlotWriter.Removed removed = slotWriter.remove(ns, upfName, slots, s -> s.owner() == Owner.THIS_UE);
+      List<String> deleted = removed.kinds();
       subnets.release(new UpfKey(ns, upfName));
       for (V1OwnerReference r : listed.values()) {
         unmarkLeaver(ns, r);
@@ -210,7 +210,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
         listed.values().stream().limit(10).forEach(o -> warnings.notDeregistered(ref(ns, o), upfName, registry.target(), r.answer()));
         throw new RetryLater("slice UPF " + upfName + " still in the SMF: " + r.answer());
       }
-      return unseen ? new Result(true, UpfReconciler.ECHO_RECHECK) : new Result(false);
+      return removed.result();
     }
 
     UpfKey owner = new UpfKey(ns, upfName);
@@ -301,7 +301,7 @@ public final class SliceUpfReconciler extends GuardedReconciler {
     if (refusedBySmf) {
       return new Result(true); // not registered yet: again, with backoff
     }
-    return applied.recheck() ? new Result(true, UpfReconciler.ECHO_RECHECK) : new Result(false);
+    return applied.result();
   }
 
   /** The group's attached UEs, sorted by name so the owner list is stable. */

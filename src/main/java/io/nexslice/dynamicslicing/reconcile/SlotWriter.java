@@ -1,6 +1,7 @@
 package io.nexslice.dynamicslicing.reconcile;
 
 import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.extended.controller.reconciler.Result;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.nexslice.dynamicslicing.Names;
@@ -11,6 +12,7 @@ import io.nexslice.dynamicslicing.model.UpfObjects;
 import io.nexslice.dynamicslicing.write.ParallelWrites;
 import io.nexslice.dynamicslicing.write.UpfWriter;
 import io.nexslice.dynamicslicing.write.WriteExpectations;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,9 @@ import java.util.function.Predicate;
 
 /** Converges a UPF's slots on desired objects; shared by the per-UE and per-slice reconcilers. */
 public final class SlotWriter {
+  /** A slot skipped for our own write whose echo was already dropped (WriteExpectations): at once. */
+  static final Duration ECHO_RECHECK = Duration.ofMillis(10);
+
   private final ApplyJson applyJson;
   private final UpfWriter writer;
   private final WriteExpectations expectations;
@@ -40,6 +45,26 @@ public final class SlotWriter {
     Applied(List<String> written, boolean recheck) {
       this(written, recheck, 0, 0);
     }
+
+    /** The reconcile's result when nothing else requeues the UE. */
+    Result result() {
+      return resultOf(recheck);
+    }
+  }
+
+  /**
+   * What remove did: the kinds it deleted, and whether the reconcile must run again because a
+   * write of ours to the UPF was not in its snapshot (see remove).
+   */
+  record Removed(List<String> kinds, boolean recheck) {
+    /** The reconcile's result when nothing else requeues the UE. */
+    Result result() {
+      return resultOf(recheck);
+    }
+  }
+
+  private static Result resultOf(boolean recheck) {
+    return recheck ? new Result(true, ECHO_RECHECK) : new Result(false);
   }
 
   /**
@@ -125,19 +150,19 @@ public final class SlotWriter {
   }
 
   /**
-   * Whether a reconcile that removes the UPF {@code name} must run again: a write of ours to one
-   * of its objects is not in this snapshot, so the object may reach the cache after the deletes.
-   * Its echo then wakes the UE (asking here keeps it from being dropped), or, when the echo came
-   * after the snapshot was read and was dropped already, the answer is true: run again. Ask before
-   * deleting, on the same snapshot.
+   * Removes the UPF {@code name}: deletes the slots {@code which} selects, as {@link #delete}.
+   * A write of ours to one of its objects may not be in this snapshot yet, so the object reaches
+   * the cache after the deletes: its echo then wakes the UE (asking WriteExpectations here, on the
+   * same snapshot and before deleting, keeps it from being dropped), or, when the echo came after
+   * the snapshot was read and was dropped already, {@link Removed#recheck()} says to run again.
    */
-  boolean unseenWrites(String namespace, String name, List<Slot> slots) {
+  Removed remove(String namespace, String name, List<Slot> slots, Predicate<Slot> which) throws ApiException {
     boolean recheck = false;
     for (Slot s : slots) {
       String cached = s.existing() == null ? null : s.existing().getMetadata().getResourceVersion();
       recheck |= expectations.waitFor(s.kind(), namespace, name, cached) == WriteExpectations.Wait.RECHECK;
     }
-    return recheck;
+    return new Removed(delete(slots, which), recheck);
   }
 
   /** Slots held by something that is not ours: never adopted, never changed. */

@@ -43,8 +43,6 @@ public final class UpfReconciler extends GuardedReconciler {
   private static final Logger log = LoggerFactory.getLogger(UpfReconciler.class);
   /** How soon to look again while the garbage collector removes an earlier pod's UPF. */
   static final Duration STALE_RECHECK = Duration.ofSeconds(1);
-  /** A slot skipped for our own write whose echo was already dropped (WriteExpectations): at once. */
-  static final Duration ECHO_RECHECK = Duration.ofMillis(10);
   /** How soon a UE waiting for a free address block looks again. */
   static final Duration POOL_RECHECK = Duration.ofSeconds(5);
   /** Safety net for a UE waiting for its slice's budget; a freed slot wakes it anyway. */
@@ -130,8 +128,8 @@ public final class UpfReconciler extends GuardedReconciler {
     if (resolution instanceof SliceResolver.Invalid invalid) {
       // As for any refused input: no UPF until fixed, also for a UE that had one.
       budget.stopsWaiting(key);
-      Removal removal = removeRefused(request, pod, upfName, slots, "its slice is invalid");
-      warnings.sliceInvalid(ue, invalid.reason(), removal.removed() ? "UPF removed until fixed" : "No UPF until fixed");
+      SlotWriter.Removed removal = removeRefused(request, pod, upfName, slots, "its slice is invalid");
+      warnings.sliceInvalid(ue, invalid.reason(), removal.kinds().isEmpty() ? "No UPF until fixed" : "UPF removed until fixed");
       listener.waiting(key, Names.REASON_SLICE_INVALID);
       return removal.result();
     }
@@ -156,7 +154,7 @@ public final class UpfReconciler extends GuardedReconciler {
     }
     UeSubnets.Assignment subnet = subnets.assign(owner, slice.dnn(), SlotWriter.currentBlock(slots), staticAddress);
     if (subnet instanceof UeSubnets.AddressInvalid invalid) {
-      Removal removal = removeRefused(request, pod, upfName, slots, "its static address cannot be bound");
+      SlotWriter.Removed removal = removeRefused(request, pod, upfName, slots, "its static address cannot be bound");
       warnings.addressInvalid(ue, staticAddress.orElseThrow(), invalid.reason());
       listener.waiting(key, Names.REASON_ADDRESS_INVALID);
       return invalid.mayFree() ? new Result(true, POOL_RECHECK) : removal.result();
@@ -170,7 +168,7 @@ public final class UpfReconciler extends GuardedReconciler {
     }
     if (subnet instanceof UeSubnets.NoSmfSubnet none) {
       budget.stopsWaiting(key);
-      Removal removal = removeRefused(request, pod, upfName, slots, "no UE subnet for its DNN");
+      SlotWriter.Removed removal = removeRefused(request, pod, upfName, slots, "no UE subnet for its DNN");
       warnings.noSmfSubnet(ue, none.dnn());
       listener.waiting(key, Names.REASON_SUBNET_UNKNOWN);
       return removal.result();
@@ -227,7 +225,7 @@ public final class UpfReconciler extends GuardedReconciler {
     }
     listener.notWaiting(key);
     marks.converge(pod, mark);
-    return applied.recheck() ? new Result(true, ECHO_RECHECK) : new Result(false);
+    return applied.result();
   }
 
   /**
@@ -255,45 +253,33 @@ public final class UpfReconciler extends GuardedReconciler {
         return new Result(true, STALE_RECHECK); // this UE's own UPF is not there yet
       }
     }
-    boolean unseen = slotWriter.unseenWrites(ns, upfName, slots);
-    List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE);
+    SlotWriter.Removed removed = slotWriter.remove(ns, upfName, slots, s -> s.owner() == Owner.THIS_UE);
     subnets.release(new UpfKey(ns, upfName));
-    log.info("Removed slice UPF {} ({}): its UEs have their own UPFs now", upfName, deleted);
+    log.info("Removed slice UPF {} ({}): its UEs have their own UPFs now", upfName, removed.kinds());
     if (registry.deregister(ns, upfName) instanceof UpfRegistry.Refused refused) {
       throw new RetryLater("slice UPF " + upfName + " still in the SMF: " + refused.answer());
     }
-    return unseen ? new Result(true, ECHO_RECHECK) : new Result(false);
+    return removed.result();
   }
 
   /**
    * A UE refused a UPF (invalid slice, no budget, no subnet): the UPF it had, if any, goes, with
    * its mark, block and budget slot.
    */
-  private Removal removeRefused(Request request, V1Pod pod, String upfName, List<Slot> slots, String why)
+  private SlotWriter.Removed removeRefused(Request request, V1Pod pod, String upfName, List<Slot> slots, String why)
       throws ApiException {
-    boolean unseen = slotWriter.unseenWrites(request.getNamespace(), upfName, slots);
-    List<String> removed = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
+    SlotWriter.Removed removed = slotWriter.remove(request.getNamespace(), upfName, slots,
+        s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
     marks.converge(pod, Optional.empty());
     UpfKey owner = new UpfKey(request.getNamespace(), upfName);
     subnets.release(owner);
     budget.release(owner);
-    if (!removed.isEmpty()) {
-      log.info("Removed UPF {} ({}) ue={}/{}: {}", upfName, removed, request.getNamespace(), request.getName(), why);
+    if (!removed.kinds().isEmpty()) {
+      log.info("Removed UPF {} ({}) ue={}/{}: {}", upfName, removed.kinds(), request.getNamespace(), request.getName(), why);
       listener.upfRemoved(request);
     }
     deregister(request.getNamespace(), upfName, UeRef.of(pod));
-    return new Removal(!removed.isEmpty(), unseen);
-  }
-
-  /**
-   * What removeRefused did: whether it deleted anything, and whether a write of ours to the UPF
-   * was not in the snapshot yet, so the reconcile must run again (SlotWriter.unseenWrites).
-   */
-  private record Removal(boolean removed, boolean recheck) {
-    /** The reconcile's result when nothing else would requeue the UE. */
-    Result result() {
-      return recheck ? new Result(true, ECHO_RECHECK) : new Result(false);
-    }
+    return removed;
   }
 
   /**
@@ -334,8 +320,9 @@ public final class UpfReconciler extends GuardedReconciler {
         .filter(s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE)
         .map(s -> Ownership.controllerPod(s.existing()).orElseThrow().getUid())
         .findFirst().orElse(null);
-    boolean unseen = slotWriter.unseenWrites(request.getNamespace(), upfName, slots);
-    List<String> deleted = slotWriter.delete(slots, s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
+    SlotWriter.Removed removed = slotWriter.remove(request.getNamespace(), upfName, slots,
+        s -> s.owner() == Owner.THIS_UE || s.owner() == Owner.PREVIOUS_UE);
+    List<String> deleted = removed.kinds();
     if (pod != null) {
       marks.converge(pod, Optional.empty()); // terminating: the UE releases its sessions on seeing this
     } else if (ownerUid != null) {
@@ -359,7 +346,7 @@ public final class UpfReconciler extends GuardedReconciler {
       listener.upfRemoved(request);
     }
     deregister(request.getNamespace(), upfName, ue);
-    return unseen ? new Result(true, ECHO_RECHECK) : new Result(false);
+    return removed.result();
   }
 
   /** The SMF forgets a removed UPF; throws RetryLater (after a Warning) while it will not. */
