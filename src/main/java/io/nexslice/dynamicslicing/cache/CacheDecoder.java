@@ -1,12 +1,12 @@
 package io.nexslice.dynamicslicing.cache;
 
 import static io.nexslice.dynamicslicing.cache.JsonSteps.expect;
+import static io.nexslice.dynamicslicing.cache.JsonSteps.expectText;
 import static io.nexslice.dynamicslicing.cache.JsonSteps.nextField;
 import static io.nexslice.dynamicslicing.cache.JsonSteps.text;
 import static io.nexslice.dynamicslicing.cache.JsonSteps.wholeNumber;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.kubernetes.client.common.KubernetesObject;
@@ -251,14 +251,6 @@ public final class CacheDecoder {
     }
     c.setBinaryData(binaryKeys == null ? Map.of() : binaryKeys);
     return c;
-  }
-
-  /** What {@link JsonSteps#text} accepts, checked without decoding the value. */
-  private static void expectText(JsonParser p) throws IOException {
-    JsonToken t = p.currentToken();
-    if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
-      throw new JsonParseException(p, "expected a string, found " + t);
-    }
   }
 
   private static PackedText pack(PackedText.Kind kind, byte[] json) {

@@ -30,11 +30,16 @@ final class JsonSteps {
 
   /** A string's value, or a number's text as it was written. */
   static String text(JsonParser p) throws IOException {
+    expectText(p);
+    return p.getText();
+  }
+
+  /** Checks that the parser stands on what {@link #text} reads, without reading it. */
+  static void expectText(JsonParser p) throws IOException {
     JsonToken t = p.currentToken();
-    if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-      return p.getText();
+    if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+      throw new JsonParseException(p, "expected a string, found " + t);
     }
-    throw new JsonParseException(p, "expected a string, found " + t);
   }
 
   /** A whole number; a fraction or one beyond a long is an error, not rounded. */
