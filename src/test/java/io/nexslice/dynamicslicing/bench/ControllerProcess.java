@@ -162,9 +162,7 @@ public final class ControllerProcess implements AutoCloseable {
 
   /** Runs a full GC in the controller (jcmd) and returns the heap used after it, in bytes. */
   public long heapAfterGc() throws IOException, InterruptedException {
-    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-    new ProcessBuilder(jcmd, Long.toString(process.pid()), "GC.run").redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+    jcmd("GC.run");
     double used = metric("jvm_memory_bytes_used", Map.of("area", "heap"));
     return (long) used;
   }
